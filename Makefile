@@ -1,0 +1,43 @@
+# make run   - set up and serve the site on http://127.0.0.1:8000 (PORT overrides)
+# make test  - set up, then lint and run every test, real-browser tests included
+# make bench - measure speed and page weight (see bench/README.md)
+
+PORT ?= 8000
+VENV := .venv
+BIN := $(VENV)/bin
+export FLASK_APP := app
+
+# Debian packages the tests need, as probe:package (a command or a file, then the package).
+SYSTEM_TEST_PACKAGES := chromium:chromium /usr/share/fonts/truetype/dejavu:fonts-dejavu-core
+SYSTEM_BENCH_PACKAGES := wrk:wrk
+
+.PHONY: run test lint bench
+
+$(BIN)/python:
+	python3 -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+run: $(VENV)/.installed
+	$(BIN)/flask content check
+	$(BIN)/gunicorn --config gunicorn.conf.py --bind 127.0.0.1:$(PORT) "app:create_app()"
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: lint
+	tools/system-packages $(SYSTEM_TEST_PACKAGES)
+	$(BIN)/flask content check
+	$(BIN)/pytest
+
+bench: $(VENV)/.installed-dev
+	tools/system-packages $(SYSTEM_BENCH_PACKAGES)
+	$(BIN)/python bench/run.py

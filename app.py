@@ -1,0 +1,24 @@
+"""Safer Nights: the application factory. It wires the parts together and holds no logic."""
+
+from flask import Flask
+from flask_babel import Babel
+
+from safernights import assets, config, content, delivery, languages, security
+from safernights.views import errors, pages
+
+
+def create_app(overrides=None):
+    """Build the site from its content folder and the environment."""
+    # No Flask static route: every static file is served fingerprinted by WhiteNoise (assets.py).
+    app = Flask(__name__, static_folder=None)
+    app.config.from_mapping(config.from_environment())
+    app.config.update(overrides or {})
+    Babel(app, locale_selector=languages.locale)
+    languages.init_app(app)
+    content.init_app(app)
+    security.init_app(app)
+    delivery.init_app(app)
+    assets.init_app(app)
+    app.register_blueprint(pages.bp)
+    errors.init_app(app)
+    return app

@@ -1,0 +1,1 @@
+"""Safer Nights: help and information about consent and sexual assault on a night out."""

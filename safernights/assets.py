@@ -1,0 +1,62 @@
+"""Static files, fingerprinted: each is served under a name holding a hash of its bytes.
+
+A changed file gets a new name, so browsers and CDNs may keep every file for a year. At start-up
+the files in static/ are copied under their hashed names, with gzip and brotli variants, into the
+instance folder, and WhiteNoise serves them from there. Templates ask for `asset("css/site.css")`.
+Files of earlier versions stay, so a page cached before a deploy still finds its CSS.
+"""
+
+import hashlib
+import os
+import shutil
+from pathlib import Path
+
+from whitenoise import WhiteNoise
+from whitenoise.compress import Compressor
+
+from safernights import security
+from safernights.config import ROOT
+
+SOURCE = ROOT / "static"
+PREFIX = "/static/"
+
+
+def hashed_name(path, data):
+    """css/site.css -> css/site.3f9a1c2b7d4e.css"""
+    digest = hashlib.sha256(data).hexdigest()[:12]
+    return str(path.with_name(f"{path.stem}.{digest}{path.suffix}"))
+
+
+def build(source, target):
+    """Copy every static file to its hashed name under target, compress it; return the manifest."""
+    compressor = Compressor(quiet=True)
+    manifest = {}
+    for path in sorted(p for p in source.rglob("*") if p.is_file()):
+        relative = path.relative_to(source)
+        name = hashed_name(relative, path.read_bytes())
+        manifest[relative.as_posix()] = name
+        built = target / name
+        if not built.exists():
+            built.parent.mkdir(parents=True, exist_ok=True)
+            partial = f"{built.parent}/.{built.name}.{os.getpid()}"
+            shutil.copyfile(path, partial)
+            variants = compressor.compress(partial) if compressor.should_compress(built.name) else []
+            # Renames, base file last: a worker starting at the same moment never serves half a file.
+            for variant in variants:
+                os.replace(variant, f"{built}{variant[len(partial) :]}")
+            os.replace(partial, built)
+    return manifest
+
+
+def init_app(app):
+    target = Path(app.instance_path) / "static"
+    manifest = build(SOURCE, target)
+    app.extensions["assets"] = manifest
+    app.jinja_env.globals["asset"] = lambda name: PREFIX + manifest[name]
+    app.wsgi_app = WhiteNoise(
+        app.wsgi_app,
+        root=target,
+        prefix=PREFIX,
+        immutable_file_test=lambda path, url: True,  # every name here carries its hash
+        add_headers_function=security.add_static_headers,
+    )

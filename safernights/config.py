@@ -1,0 +1,23 @@
+"""Settings from environment variables, each with a safe default so zero configuration works."""
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# name -> (default, meaning); the README lists the same table for people deploying the site.
+SETTINGS = {
+    "SITE_NAME": ("Safer Nights", "the name shown in titles and the header"),
+    "BASE_URL": ("http://127.0.0.1:8000", "public address of the site, used for absolute links"),
+    "EXIT_URL": ("https://www.bbc.co.uk/weather", "neutral page the Exit button goes to"),
+    "CONTENT_DIR": (str(ROOT / "content"), "folder holding the campaign's words"),
+    "PROXY_COUNT": ("0", "how many trusted proxies sit in front of the app (0 trusts none)"),
+}
+
+
+def from_environment(environ=os.environ):
+    """Return the settings as a dict, taking each from the environment when it is set."""
+    values = {name: environ.get(name, default) for name, (default, _) in SETTINGS.items()}
+    values["BASE_URL"] = values["BASE_URL"].rstrip("/")
+    values["PROXY_COUNT"] = int(values["PROXY_COUNT"])
+    return values

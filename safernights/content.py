@@ -1,0 +1,190 @@
+"""The campaign's pages: read from content/<lang>/<slug>.md once at start-up, checked, then looked up.
+
+A page file starts with a metadata block of `key: value` lines, then a blank line, then Markdown:
+
+    title: What consent is
+    summary: One line, used for link previews and the topic list.
+    order: 1
+    reviewed: 2026-11-21
+
+    ## The first heading
+"""
+
+import hashlib
+import re
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from flask import current_app
+from markupsafe import Markup
+
+from safernights import languages, markup
+
+HOME = "home"
+# Slugs are printed on posters that hang for years: each must always exist in English.
+REQUIRED = (HOME, "consent", "drink-and-consent", "get-help", "staff", "look-out", "staying-safe-online")
+SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
+FIELDS = ("title", "summary", "order", "reviewed")
+SUMMARY_MAX = 200  # characters; link previews cut longer text
+
+# A phone number in the text that is not written as [[number]] would not be a tel: link.
+BARE_NUMBER = re.compile(r"(?<![\w/.\[-])(0\d(?: ?\d){8,10}|999|101|111|18000|116 ?123)(?![\w/\]-])")
+BAD_TEL = re.compile(rf"\[\[(?!{markup.NUMBER}\]\])")
+LINK = re.compile(r"\]\(([^)\s]+)")
+
+
+@dataclass(frozen=True)
+class Page:
+    lang: str
+    slug: str
+    title: str
+    summary: str
+    order: int
+    reviewed: date
+    html: Markup
+    version: str  # changes whenever the file changes
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: Path
+    line: int
+    message: str
+
+    def __str__(self):
+        return f"{self.path}:{self.line}: {self.message}"
+
+
+class ContentError(Exception):
+    """The content folder has problems; the message lists every one, with file and line."""
+
+    def __init__(self, problems):
+        super().__init__("content problems:\n" + "\n".join(map(str, problems)))
+        self.problems = problems
+
+
+class Library:
+    """Every page, by language and slug."""
+
+    def __init__(self, pages):
+        self._pages = {(page.lang, page.slug): page for page in pages}
+
+    def get(self, lang, slug):
+        return self._pages.get((lang, slug))
+
+    def topics(self, lang):
+        """The topic pages of a language (everything but the home page), in their set order."""
+        found = [page for (code, slug), page in self._pages.items() if code == lang and slug != HOME]
+        return sorted(found, key=lambda page: page.order)
+
+
+def _field(name, value, today):
+    """Convert one metadata value, raising ValueError with a reader-friendly message."""
+    if not value:
+        raise ValueError(f"'{name}' is empty")
+    if name == "order":
+        return int(value)
+    if name == "reviewed":
+        reviewed = date.fromisoformat(value)
+        if reviewed > today:
+            raise ValueError(f"'reviewed' {value} is in the future")
+        return reviewed
+    if name == "summary" and len(value) > SUMMARY_MAX:
+        raise ValueError(f"'summary' is {len(value)} characters; keep it under {SUMMARY_MAX}")
+    return value
+
+
+def _metadata(path, lines, today):
+    """Read the metadata block; return (fields, first body line index, problems)."""
+    fields, seen, problems = {}, set(), []
+    end = next((i for i, line in enumerate(lines) if not line.strip()), len(lines))
+    for number, line in enumerate(lines[:end], 1):
+        name, colon, value = (part.strip() for part in line.partition(":"))
+        if not colon or name not in FIELDS:
+            problems.append(Problem(path, number, f"expected 'key: value' with a known key, got {line!r}"))
+        elif name in seen:
+            problems.append(Problem(path, number, f"'{name}' is given twice"))
+        else:
+            seen.add(name)
+            try:
+                fields[name] = _field(name, value, today)
+            except ValueError as error:
+                problems.append(Problem(path, number, f"bad '{name}': {error}"))
+    for name in FIELDS:
+        if name not in seen:
+            problems.append(Problem(path, 1, f"metadata is missing '{name}'"))
+    return fields, end + 1, problems
+
+
+def _body_problems(path, lines, start, slugs):
+    """Problems a reader would meet in the Markdown body: headings, numbers, broken links."""
+    problems = []
+    for number, line in enumerate(lines[start:], start + 1):
+        if line.startswith("# "):
+            problems.append(Problem(path, number, "use ## for headings: the title is the page's only h1"))
+        if BAD_TEL.search(line):
+            problems.append(Problem(path, number, "[[…]] must hold a phone number, digits and spaces"))
+        for bare in BARE_NUMBER.findall(re.sub(markup.TEL, "", line)):
+            problems.append(Problem(path, number, f"write the number {bare} as [[{bare}]] so it dials"))
+        for target in (link.partition("#")[0] for link in LINK.findall(line)):
+            if target.startswith("/"):
+                problems.append(Problem(path, number, f"link {target} must be relative, e.g. get-help"))
+            elif target and ":" not in target and target not in slugs:
+                problems.append(Problem(path, number, f"link {target} is not a page slug or ./"))
+    if not "".join(lines[start:]).strip():
+        problems.append(Problem(path, len(lines), "the page has no text"))
+    return problems
+
+
+def read_page(path, lang, slugs, renderer, today):
+    """Parse and check one file; return (Page or None, problems)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        return None, [Problem(path, 1, f"not UTF-8 text ({error.reason})")]
+    lines = text.splitlines()
+    fields, start, problems = _metadata(path, lines, today)
+    problems += _body_problems(path, lines, start, slugs)
+    if problems:
+        return None, problems
+    html = Markup(renderer.reset().convert("\n".join(lines[start:])))
+    version = hashlib.sha256(text.encode()).hexdigest()[:12]
+    return Page(lang, path.stem, html=html, version=version, **fields), []
+
+
+def read_all(content_dir, today=None):
+    """Read every page in every registered language; return (pages, problems)."""
+    content_dir, today = Path(content_dir), today or date.today()
+    renderer, pages, problems = markup.renderer(), [], []
+    english = content_dir / languages.DEFAULT
+    slugs = {"./"} | {path.stem for path in english.glob("*.md")}
+    for slug in REQUIRED:
+        if not (english / f"{slug}.md").is_file():
+            problems.append(Problem(english / f"{slug}.md", 0, "missing: this page must exist"))
+    for lang in languages.REGISTRY:
+        for path in sorted((content_dir / lang).glob("*.md")):
+            if not SLUG.fullmatch(path.stem):
+                problems.append(Problem(path, 0, "file names are slugs: a-z, 0-9 and single hyphens"))
+                continue
+            page, found = read_page(path, lang, slugs, renderer, today)
+            pages += [page] if page else []
+            problems += found
+    return pages, problems
+
+
+def load(content_dir):
+    """Read and check the content folder; raise ContentError listing every problem."""
+    pages, problems = read_all(content_dir)
+    if problems:
+        raise ContentError(problems)
+    return Library(pages)
+
+
+def library():
+    """The content loaded for the running app."""
+    return current_app.extensions["content"]
+
+
+def init_app(app):
+    app.extensions["content"] = load(app.config["CONTENT_DIR"])

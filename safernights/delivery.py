@@ -1,0 +1,33 @@
+"""How HTML pages travel: validators for 304s, a short shared cache lifetime, and gzip.
+
+Pages are small (under 14 KB gzipped) so that, compressed, each arrives in the first round trip on
+a weak signal; the proxies of most Procfile platforms do not compress, so the app does.
+"""
+
+import gzip
+
+from flask import request
+
+HTML_MAX_AGE = 300  # seconds: a CDN may serve a page for five minutes, then must ask again
+MIN_GZIP = 512  # bytes; smaller bodies do not shrink enough to be worth it
+
+
+def deliver(response):
+    """Make a successful HTML GET/HEAD response cacheable, conditional and compressed."""
+    if response.status_code != 200 or response.mimetype != "text/html" or response.direct_passthrough:
+        return response
+    response.headers.setdefault("Cache-Control", f"public, max-age={HTML_MAX_AGE}")
+    # Weak: the gzipped and plain bodies are the same page, so one validator serves both.
+    response.add_etag(weak=True)
+    response.make_conditional(request)
+    response.vary.add("Accept-Encoding")
+    if response.status_code == 200 and request.accept_encodings["gzip"] > 0:
+        body = response.get_data()
+        if len(body) >= MIN_GZIP:
+            response.set_data(gzip.compress(body, compresslevel=6, mtime=0))
+            response.headers["Content-Encoding"] = "gzip"
+    return response
+
+
+def init_app(app):
+    app.after_request(deliver)

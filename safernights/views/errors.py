@@ -1,0 +1,18 @@
+"""Error pages in the site's look, with the Exit button and the way back to the topics."""
+
+from flask import render_template
+from werkzeug.exceptions import HTTPException
+
+from safernights import content, languages
+
+
+def render_error(error):
+    """A friendly page for any HTTP error, keeping headers such as Allow on a 405."""
+    headers = [(name, value) for name, value in error.get_headers() if name != "Content-Type"]
+    topics = content.library().topics(languages.current())
+    return render_template("error.html", error=error, topics=topics), error.code, headers
+
+
+def init_app(app):
+    # Unhandled exceptions reach this too, as a 500, after Flask has logged them.
+    app.register_error_handler(HTTPException, render_error)

@@ -1,0 +1,50 @@
+"""The campaign's pages: home and topics, under /<lang>/."""
+
+from flask import Blueprint, abort, g, redirect, render_template, url_for
+
+from safernights import content, languages
+
+bp = Blueprint("pages", __name__)
+
+
+@bp.url_value_preprocessor
+def take_language(endpoint, values):
+    if values and "lang" in values:
+        g.lang = values.pop("lang")
+
+
+@bp.url_defaults
+def keep_language(endpoint, values):
+    if "lang" not in values and "lang" in g:
+        values["lang"] = g.lang
+
+
+@bp.get("/")
+def root():
+    """Send the reader to the home page in their browser's language."""
+    response = redirect(url_for("pages.home", lang=languages.negotiate()), 302)
+    response.vary.add("Accept-Language")
+    return response
+
+
+@bp.get("/<lang:lang>/")
+def home():
+    """The home page: help now first, then the topics."""
+    library = content.library()
+    page = library.get(g.lang, content.HOME)
+    return render_template("home.html", page=page, topics=library.topics(g.lang))
+
+
+@bp.get("/<lang:lang>/<slug>")
+def topic(slug):
+    """One topic page, such as /en/consent."""
+    page = content.library().get(g.lang, slug)
+    if page is None or slug == content.HOME:
+        abort(404)
+    return render_template("page.html", page=page, topics=content.library().topics(g.lang))
+
+
+@bp.get("/healthz")
+def health():
+    """A cheap answer for the platform's health check."""
+    return {"status": "ok"}

@@ -1,0 +1,92 @@
+"""Fixtures, as in Flask's tutorial: app, client, runner. The client checks every response it gets.
+
+Every page a test fetches is checked here, so no test can forget: the safety headers and no cookie
+on every response; for HTML, that it parses without errors, has one h1 that the <title> starts
+with, lang and dir set, no duplicate ids, the Exit link first in the tab order, and every phone
+link kept left-to-right.
+"""
+
+import gzip
+import os
+from collections import Counter
+from pathlib import Path
+
+import html5lib
+import pytest
+from flask.testing import FlaskClient
+
+from app import create_app
+from safernights import security
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = Path(os.environ.get("SHARED_DIR", ROOT.parent / "shared"))
+XHTML = "{http://www.w3.org/1999/xhtml}"
+
+
+def text_of(element):
+    """The text of an element with its white space folded, as a reader sees it."""
+    return " ".join("".join(element.itertext()).split())
+
+
+def parse_html(body):
+    """Parse as a browser would, but fail on any HTML parse error."""
+    parser = html5lib.HTMLParser(strict=True, namespaceHTMLElements=True)
+    return parser.parse(body)
+
+
+def check_headers(response):
+    for name, value in security.HEADERS.items():
+        assert response.headers.get(name) == value, f"{name} missing on {response.request.path}"
+    assert "Set-Cookie" not in response.headers
+
+
+def check_page(response):
+    """The page checks every HTML page must pass."""
+    body = response.get_data()
+    if response.headers.get("Content-Encoding") == "gzip":
+        body = gzip.decompress(body)
+    document = parse_html(body.decode("utf-8"))
+    assert document.get("lang"), "html has no lang"
+    assert document.get("dir") in ("ltr", "rtl"), "html has no dir"
+    h1s = document.findall(f".//{XHTML}h1")
+    assert len(h1s) == 1, f"{len(h1s)} h1 elements"
+    title = text_of(document.find(f".//{XHTML}title"))
+    assert title.startswith(text_of(h1s[0])), f"title {title!r} does not start with the h1"
+    ids = Counter(element.get("id") for element in document.iter() if element.get("id"))
+    assert not [name for name, count in ids.items() if count > 1], f"duplicate ids {ids}"
+    focusable = document.find(f".//{XHTML}body//{XHTML}a[@href]")
+    assert focusable.get("data-exit") is not None, "the Exit link is not first in the tab order"
+    assert focusable.get("rel") == "noreferrer"
+    for link in document.iterfind(f".//{XHTML}a[@href]"):
+        if link.get("href").startswith("tel:"):
+            ltr = link.get("dir") == "ltr" or link.find(".//*[@dir='ltr']") is not None
+            assert ltr, f"phone link {text_of(link)!r} is not kept left-to-right"
+    return document
+
+
+class CheckedClient(FlaskClient):
+    """A test client that runs the page checks on everything it fetches."""
+
+    def open(self, *args, **kwargs):
+        response = super().open(*args, **kwargs)
+        check_headers(response)
+        if response.mimetype == "text/html" and not 300 <= response.status_code < 400 and response.get_data():
+            response.document = check_page(response)
+        return response
+
+
+@pytest.fixture
+def app():
+    app = create_app({"TESTING": True})
+    app.test_client_class = CheckedClient
+    return app
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()

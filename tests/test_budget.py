@@ -1,0 +1,25 @@
+"""Page weight budgets: a page's HTML fits the first round trip; with its CSS and JS, 30 KB."""
+
+import gzip
+
+import pytest
+
+from .conftest import XHTML
+from .test_pages import PAGES, path_of
+
+HTML_BUDGET = 14 * 1024  # bytes gzipped: about what arrives in the first round trip (10 TCP segments)
+FIRST_VISIT_BUDGET = 30 * 1024  # bytes gzipped: the page with everything it loads
+
+
+@pytest.mark.parametrize("page", PAGES, ids=path_of)
+def test_page_fits_the_budgets(client, page):
+    response = client.get(path_of(page), headers={"Accept-Encoding": "gzip"})
+    html = len(response.get_data())
+    assert html <= HTML_BUDGET
+    subresources = [
+        element.get("href") or element.get("src")
+        for element in response.document.iter()
+        if element.tag in (f"{XHTML}link", f"{XHTML}script")
+    ]
+    total = html + sum(len(gzip.compress(client.get(url).get_data())) for url in subresources)
+    assert total <= FIRST_VISIT_BUDGET
