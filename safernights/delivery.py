@@ -4,12 +4,34 @@ Pages are small (under 14 KB gzipped) so that, compressed, each arrives in the f
 a weak signal; the proxies of most Procfile platforms do not compress, so the app does.
 """
 
+import functools
 import gzip
 
-from flask import request
+from flask import current_app, request
 
 HTML_MAX_AGE = 300  # seconds: a CDN may serve a page for five minutes, then must ask again
 MIN_GZIP = 512  # bytes; smaller bodies do not shrink enough to be worth it
+
+
+def cached(view):
+    """Render a page once per worker, then serve it from memory.
+
+    Only for views whose page depends on nothing but the URL and what was loaded at start-up.
+    """
+
+    @functools.wraps(view)
+    def serve(**kwargs):
+        pages = current_app.extensions.setdefault("rendered_pages", {})
+        if request.path not in pages:
+            pages[request.path] = view(**kwargs)
+        return pages[request.path]
+
+    return serve
+
+
+@functools.lru_cache(maxsize=1024)
+def _gzip(body):
+    return gzip.compress(body, compresslevel=6, mtime=0)
 
 
 def deliver(response):
@@ -24,7 +46,7 @@ def deliver(response):
     if response.status_code == 200 and request.accept_encodings["gzip"] > 0:
         body = response.get_data()
         if len(body) >= MIN_GZIP:
-            response.set_data(gzip.compress(body, compresslevel=6, mtime=0))
+            response.set_data(_gzip(body))
             response.headers["Content-Encoding"] = "gzip"
     return response
 

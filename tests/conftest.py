@@ -16,11 +16,17 @@ import pytest
 from flask.testing import FlaskClient
 
 from app import create_app
-from safernights import security
+from safernights import content, security
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("SHARED_DIR", ROOT.parent / "shared"))
 XHTML = "{http://www.w3.org/1999/xhtml}"
+PAGES, _ = content.read_all(ROOT / "content")  # to parametrize over: every page in every language
+
+
+def path_of(page):
+    """The URL path of a page."""
+    return f"/{page.lang}/" if page.slug == content.HOME else f"/{page.lang}/{page.slug}"
 
 
 def text_of(element):

@@ -4,8 +4,7 @@ import gzip
 
 import pytest
 
-from .conftest import XHTML
-from .test_pages import PAGES, path_of
+from .conftest import PAGES, XHTML, path_of
 
 HTML_BUDGET = 14 * 1024  # bytes gzipped: about what arrives in the first round trip (10 TCP segments)
 FIRST_VISIT_BUDGET = 30 * 1024  # bytes gzipped: the page with everything it loads

@@ -4,14 +4,9 @@ import pytest
 
 from safernights import content
 
-from .conftest import ROOT, XHTML, text_of
+from .conftest import PAGES, XHTML, path_of, text_of
 
-PAGES, _ = content.read_all(ROOT / "content")
 TOPICS = [page for page in PAGES if page.slug != content.HOME]
-
-
-def path_of(page):
-    return f"/{page.lang}/" if page.slug == content.HOME else f"/{page.lang}/{page.slug}"
 
 
 @pytest.mark.parametrize("page", PAGES, ids=path_of)

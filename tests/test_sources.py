@@ -4,8 +4,7 @@ import re
 
 import pytest
 
-from .conftest import SHARED, XHTML
-from .test_pages import PAGES, path_of
+from .conftest import PAGES, SHARED, XHTML, path_of
 
 
 def digits(text):

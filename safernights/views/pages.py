@@ -2,7 +2,7 @@
 
 from flask import Blueprint, abort, g, redirect, render_template, url_for
 
-from safernights import content, languages
+from safernights import content, delivery, languages
 
 bp = Blueprint("pages", __name__)
 
@@ -28,6 +28,7 @@ def root():
 
 
 @bp.get("/<lang:lang>/")
+@delivery.cached
 def home():
     """The home page: help now first, then the topics."""
     library = content.library()
@@ -36,6 +37,7 @@ def home():
 
 
 @bp.get("/<lang:lang>/<slug>")
+@delivery.cached
 def topic(slug):
     """One topic page, such as /en/consent."""
     page = content.library().get(g.lang, slug)

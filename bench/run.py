@@ -1,0 +1,169 @@
+"""The benchmark: start the site exactly as the Procfile does, load it with wrk, weigh its pages.
+
+Writes bench/results.md. Run it with `make bench` (see bench/README.md).
+"""
+
+import gzip
+import os
+import platform
+import re
+import shlex
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from safernights import content  # noqa: E402
+
+CONNECTIONS = 64
+DURATION = "10s"
+THREADS = 2
+HTML_BUDGET, FIRST_VISIT_BUDGET = 14 * 1024, 30 * 1024  # bytes gzipped, from issue 2
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start_server(port):
+    """Run the Procfile's web command with PORT set, and wait until it answers."""
+    command = re.search(r"^web:\s*(.+)$", (ROOT / "Procfile").read_text(), re.M).group(1)
+    env = {**os.environ, "PORT": str(port), "PATH": f"{ROOT / '.venv' / 'bin'}:{os.environ['PATH']}"}
+    server = subprocess.Popen(shlex.split(command), cwd=ROOT, env=env, stderr=subprocess.DEVNULL)
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
+            return server
+        except OSError:
+            time.sleep(0.1)
+    server.kill()
+    raise SystemExit("the server did not start")
+
+
+def fetch(url, gzip_ok=True):
+    request = urllib.request.Request(url, headers={"Accept-Encoding": "gzip"} if gzip_ok else {})
+    with urllib.request.urlopen(request) as response:
+        return response.read(), response.headers
+
+
+def percentile(output, share):
+    """A latency percentile from wrk's --latency table, in milliseconds."""
+    match = re.search(rf"^\s*{share}%\s+([\d.]+)(us|ms|s|m)\s*$", output, re.M)
+    if not match:
+        raise SystemExit(f"no {share}% latency in wrk's output:\n{output}")
+    return float(match.group(1)) * {"us": 0.001, "ms": 1, "s": 1000, "m": 60_000}[match.group(2)]
+
+
+def load(url):
+    """requests/s, p50 and p99 in ms, and errors, for one URL at CONNECTIONS connections."""
+    output = subprocess.run(
+        [
+            "wrk",
+            f"-t{THREADS}",
+            f"-c{CONNECTIONS}",
+            f"-d{DURATION}",
+            "--latency",
+            "-H",
+            "Accept-Encoding: gzip",
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    errors = sum(int(n) for n in re.findall(r"(?:Non-2xx or 3xx responses|errors: \w+) (\d+)", output))
+    errors += sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", output))
+    return {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
+        "p50": percentile(output, 50),
+        "p99": percentile(output, 99),
+        "errors": errors,
+    }
+
+
+def page_weights(base):
+    """Gzipped HTML size of every page, and the page with its CSS and JS on a first visit."""
+    rows = []
+    pages, _ = content.read_all(ROOT / "content")
+    for page in pages:
+        path = f"/{page.lang}/" if page.slug == content.HOME else f"/{page.lang}/{page.slug}"
+        body, _ = fetch(base + path)
+        html = gzip.decompress(body).decode()
+        assets = re.findall(r'(?:href|src)="(/static/[^"]+\.(?:css|js))"', html)
+        first_visit = len(body) + sum(len(fetch(base + asset)[0]) for asset in assets)
+        rows.append((path, len(body), first_visit))
+    return rows
+
+
+def machine():
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if "model name" in line
+        ),
+        platform.processor(),
+    )
+    system = f"{platform.system()} {platform.release()}"
+    return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, {system}"
+
+
+def main():
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = start_server(port)
+    try:
+        css = re.search(
+            r'href="(/static/css/[^"]+)"', gzip.decompress(fetch(base + "/en/")[0]).decode()
+        ).group(1)
+        targets = [
+            ("static file (the ceiling): " + css, base + css),
+            ("topic page /en/consent", base + "/en/consent"),
+        ]
+        results = [(name, load(url)) for name, url in targets]
+        weights = page_weights(base)
+    finally:
+        server.terminate()
+        server.wait()
+    ceiling = results[0][1]["rps"]
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {machine()}.",
+        f"Server: the Procfile's command (gunicorn + WhiteNoise). Load: wrk, {CONNECTIONS} connections, "
+        f"{THREADS} threads, {DURATION} each, on the same machine, gzip accepted.",
+        "",
+        "| target | requests/s | p50 ms | p99 ms | errors | share of static rate |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for name, r in results:
+        share = r["rps"] / ceiling
+        lines.append(
+            f"| {name} | {r['rps']:.0f} | {r['p50']:.2f} | {r['p99']:.2f} | {r['errors']} | {share:.0%} |"
+        )
+    lines += [
+        "",
+        f"## Page weight, gzipped (budgets: {HTML_BUDGET // 1024} KB HTML, "
+        f"{FIRST_VISIT_BUDGET // 1024} KB with CSS and JS on a first visit)",
+        "",
+        "| page | HTML bytes | with CSS and JS | within budget |",
+        "|---|---:|---:|---|",
+    ]
+    for path, html, first in weights:
+        ok = "yes" if html <= HTML_BUDGET and first <= FIRST_VISIT_BUDGET else "**no**"
+        lines.append(f"| {path} | {html} | {first} | {ok} |")
+    report = "\n".join(lines) + "\n"
+    (ROOT / "bench" / "results.md").write_text(report)
+    print(report)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,27 @@
+"""axe-core in Chromium: no WCAG 2.2 AA violation on any page, and AAA contrast on body text."""
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from ..conftest import PAGES, path_of
+
+WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+PATHS = [path_of(page) for page in PAGES] + ["/en/no-such-page"]
+axe = Axe()
+
+
+def violations(page, rules):
+    results = axe.run(page, options={"runOnly": rules, "resultTypes": ["violations"]})
+    return [(v["id"], [node["target"] for node in v["nodes"]]) for v in results.response["violations"]]
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_no_wcag_aa_violations(page, live_server, path):
+    page.goto(live_server + path)
+    assert violations(page, {"type": "tag", "values": WCAG_AA}) == []
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_text_contrast_reaches_aaa(page, live_server, path):
+    page.goto(live_server + path)
+    assert violations(page, {"type": "rule", "values": ["color-contrast-enhanced"]}) == []
