@@ -1,6 +1,7 @@
 # make run   - set up and serve the site on http://127.0.0.1:8000 (PORT overrides)
 # make test  - set up, then lint and run every test, real-browser tests included
 # make bench - measure speed and page weight (see bench/README.md)
+# make translations - refresh the gettext catalogs after changing interface strings
 
 PORT ?= 8000
 VENV := .venv
@@ -11,7 +12,7 @@ export FLASK_APP := app
 SYSTEM_TEST_PACKAGES := chromium:chromium /usr/share/fonts/truetype/dejavu:fonts-dejavu-core
 SYSTEM_BENCH_PACKAGES := wrk:wrk
 
-.PHONY: run test lint bench
+.PHONY: run test lint bench translations
 
 $(BIN)/python:
 	python3 -m venv $(VENV)
@@ -41,3 +42,9 @@ test: lint
 bench: $(VENV)/.installed-dev
 	tools/system-packages $(SYSTEM_BENCH_PACKAGES)
 	$(BIN)/python bench/run.py
+
+# After changing interface strings: refresh messages.pot and merge it into every language's .po.
+translations: $(VENV)/.installed
+	$(BIN)/pybabel -q extract -F babel.cfg --no-wrap --sort-by-file --add-comments=Translators: \
+		--project="Safer Nights" --copyright-holder="Safer Nights" -o translations/messages.pot .
+	$(BIN)/pybabel -q update --no-wrap -i translations/messages.pot -d translations

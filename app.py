@@ -3,7 +3,7 @@
 from flask import Flask
 from flask_babel import Babel
 
-from safernights import assets, config, content, delivery, languages, security
+from safernights import assets, catalogs, config, content, delivery, languages, security
 from safernights.views import errors, pages
 
 
@@ -13,6 +13,7 @@ def create_app(overrides=None):
     app = Flask(__name__, static_folder=None)
     app.config.from_mapping(config.from_environment())
     app.config.update(overrides or {})
+    catalogs.init_app(app)
     Babel(app, locale_selector=languages.locale)
     languages.init_app(app)
     content.init_app(app)

@@ -1,10 +1,11 @@
-"""Command-line tools for the people who edit the site: `flask content check`."""
+"""Command-line tools for the people who edit the site: `flask content check` and `status`."""
 
 import sys
+from collections import Counter
 
 import click
 
-from safernights import config, content
+from safernights import config, content, languages
 
 
 @click.group("content")
@@ -23,3 +24,17 @@ def check():
         click.echo(f"{len(problems)} problem(s) in {folder}", err=True)
         sys.exit(1)
     click.echo(f"{len(pages)} pages in {folder}: no problems")
+
+
+@content_commands.command("status")
+def status():
+    """Print the language × page matrix: up to date, outdated, unchecked or missing."""
+    library = content.load(config.from_environment()["CONTENT_DIR"])
+    slugs = library.slugs
+    width = max(len(state) for state in content.STATES)
+    click.echo("    " + " ".join(f"{slug[:width]:<{width}}" for slug in slugs))
+    for lang in languages.REGISTRY:
+        states = [library.status(lang, slug) for slug in slugs]
+        click.echo(f"{lang:<4}" + " ".join(f"{state:<{width}}" for state in states))
+    counts = Counter(library.status(lang, slug) for lang in languages.REGISTRY for slug in slugs)
+    click.echo(", ".join(f"{counts[state]} {state}" for state in content.STATES))

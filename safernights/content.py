@@ -8,11 +8,14 @@ A page file starts with a metadata block of `key: value` lines, then a blank lin
     reviewed: 2026-11-21
 
     ## The first heading
+
+A translation adds two keys: `translated_from`, the version of the English page it was made from
+(`flask content status` shows it), and `checked`, yes once a qualified translator has checked it.
 """
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
@@ -26,12 +29,16 @@ HOME = "home"
 REQUIRED = (HOME, "consent", "drink-and-consent", "get-help", "staff", "look-out", "staying-safe-online")
 SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 FIELDS = ("title", "summary", "order", "reviewed")
+TRANSLATION_FIELDS = ("translated_from", "checked")
+VERSION = re.compile(r"[0-9a-f]{12}")
+STATES = ("up to date", "outdated", "unchecked", "missing")
 SUMMARY_MAX = 200  # characters; link previews cut longer text
 
 # A phone number in the text that is not written as [[number]] would not be a tel: link.
 BARE_NUMBER = re.compile(r"(?<![\w/.\[-])(0\d(?: ?\d){8,10}|999|101|111|18000|116 ?123)(?![\w/\]-])")
 BAD_TEL = re.compile(rf"\[\[(?!{markup.NUMBER}\]\])")
 LINK = re.compile(r"\]\(([^)\s]+)")
+HEADING = re.compile(r"^(#{2,6}) ", re.M)
 
 
 @dataclass(frozen=True)
@@ -43,7 +50,13 @@ class Page:
     order: int
     reviewed: date
     html: Markup
-    version: str  # changes whenever the file changes
+    version: str  # changes whenever the title, summary or text changes
+    translated_from: str | None = None  # the English version a translation was made from
+    checked: bool = True  # by a qualified translator; English is the original
+    outdated: bool = False  # the English page has changed since this translation was made
+    # Phone numbers and link targets (sorted: a translation may reorder a sentence) and heading
+    # levels in order: what a translation must keep.
+    shape: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -65,18 +78,42 @@ class ContentError(Exception):
 
 
 class Library:
-    """Every page, by language and slug."""
+    """Every page, by language and slug, and the one rule for a page missing in a language."""
 
     def __init__(self, pages):
-        self._pages = {(page.lang, page.slug): page for page in pages}
+        english = {page.slug: page for page in pages if page.lang == languages.DEFAULT}
+        self._pages = {
+            (page.lang, page.slug): replace(
+                page, outdated=page.translated_from not in (None, english[page.slug].version)
+            )
+            for page in pages
+        }
+        self._slugs = [page.slug for page in sorted(english.values(), key=lambda page: page.order)]
 
     def get(self, lang, slug):
-        return self._pages.get((lang, slug))
+        """The page in this language; if it is not translated yet, the English page."""
+        return self._pages.get((lang, slug)) or self._pages.get((languages.DEFAULT, slug))
 
     def topics(self, lang):
         """The topic pages of a language (everything but the home page), in their set order."""
-        found = [page for (code, slug), page in self._pages.items() if code == lang and slug != HOME]
-        return sorted(found, key=lambda page: page.order)
+        return [self.get(lang, slug) for slug in self._slugs if slug != HOME]
+
+    def is_topic(self, slug):
+        return slug in self._slugs and slug != HOME
+
+    def status(self, lang, slug):
+        """One of: up to date, outdated, unchecked, missing."""
+        page = self._pages.get((lang, slug))
+        if page is None:
+            return "missing"
+        if page.outdated:
+            return "outdated"
+        return "up to date" if page.checked else "unchecked"
+
+    @property
+    def slugs(self):
+        """Every page's slug, home first, in the set order."""
+        return list(self._slugs)
 
 
 def _field(name, value, today):
@@ -90,18 +127,24 @@ def _field(name, value, today):
         if reviewed > today:
             raise ValueError(f"'reviewed' {value} is in the future")
         return reviewed
+    if name == "checked":
+        if value not in ("yes", "no"):
+            raise ValueError("'checked' is yes or no")
+        return value == "yes"
+    if name == "translated_from" and not VERSION.fullmatch(value):
+        raise ValueError("'translated_from' is the English page's version, 12 hex digits")
     if name == "summary" and len(value) > SUMMARY_MAX:
         raise ValueError(f"'summary' is {len(value)} characters; keep it under {SUMMARY_MAX}")
     return value
 
 
-def _metadata(path, lines, today):
+def _metadata(path, lines, today, expected):
     """Read the metadata block; return (fields, first body line index, problems)."""
     fields, seen, problems = {}, set(), []
     end = next((i for i, line in enumerate(lines) if not line.strip()), len(lines))
     for number, line in enumerate(lines[:end], 1):
         name, colon, value = (part.strip() for part in line.partition(":"))
-        if not colon or name not in FIELDS:
+        if not colon or name not in expected:
             problems.append(Problem(path, number, f"expected 'key: value' with a known key, got {line!r}"))
         elif name in seen:
             problems.append(Problem(path, number, f"'{name}' is given twice"))
@@ -111,7 +154,7 @@ def _metadata(path, lines, today):
                 fields[name] = _field(name, value, today)
             except ValueError as error:
                 problems.append(Problem(path, number, f"bad '{name}': {error}"))
-    for name in FIELDS:
+    for name in expected:
         if name not in seen:
             problems.append(Problem(path, 1, f"metadata is missing '{name}'"))
     return fields, end + 1, problems
@@ -144,20 +187,42 @@ def read_page(path, lang, slugs, renderer, today):
     except UnicodeDecodeError as error:
         return None, [Problem(path, 1, f"not UTF-8 text ({error.reason})")]
     lines = text.splitlines()
-    fields, start, problems = _metadata(path, lines, today)
+    expected = FIELDS if lang == languages.DEFAULT else FIELDS + TRANSLATION_FIELDS
+    fields, start, problems = _metadata(path, lines, today, expected)
     problems += _body_problems(path, lines, start, slugs)
     if problems:
         return None, problems
-    html = Markup(renderer.reset().convert("\n".join(lines[start:])))
-    version = hashlib.sha256(text.encode()).hexdigest()[:12]
-    return Page(lang, path.stem, html=html, version=version, **fields), []
+    body = "\n".join(lines[start:])
+    html = Markup(renderer.reset().convert(body))
+    # The version covers what readers see, not `reviewed` or `order`, so re-dating a page does not
+    # mark every translation outdated.
+    version = hashlib.sha256("\n".join([fields["title"], fields["summary"], body]).encode()).hexdigest()[:12]
+    shape = (
+        tuple(sorted(re.findall(markup.TEL, body))),
+        tuple(sorted(LINK.findall(body))),
+        tuple(len(marks) for marks in HEADING.findall(body)),
+    )
+    return Page(lang, path.stem, html=html, version=version, shape=shape, **fields), []
+
+
+def _translation_problems(path, page, original):
+    """A translation of the current English page must keep its numbers, links and headings."""
+    if page.translated_from != original.version:
+        return []  # outdated: `flask content status` reports it, and the page says so
+    return [
+        Problem(path, 0, f"{what} differ from the English page: {mine} here, {theirs} in English")
+        for what, mine, theirs in zip(
+            ("phone numbers", "links", "heading levels"), page.shape, original.shape, strict=True
+        )
+        if mine != theirs
+    ]
 
 
 def read_all(content_dir, today=None):
     """Read every page in every registered language; return (pages, problems)."""
     content_dir, today = Path(content_dir), today or date.today()
-    renderer, pages, problems = markup.renderer(), [], []
-    english = content_dir / languages.DEFAULT
+    renderer, pages, problems, originals = markup.renderer(), [], [], {}
+    english = content_dir / languages.DEFAULT  # first in the registry, so read before translations
     slugs = {"./"} | {path.stem for path in english.glob("*.md")}
     for slug in REQUIRED:
         if not (english / f"{slug}.md").is_file():
@@ -167,7 +232,14 @@ def read_all(content_dir, today=None):
             if not SLUG.fullmatch(path.stem):
                 problems.append(Problem(path, 0, "file names are slugs: a-z, 0-9 and single hyphens"))
                 continue
+            if path.stem not in slugs:
+                problems.append(Problem(path, 0, "there is no English page with this slug"))
+                continue
             page, found = read_page(path, lang, slugs, renderer, today)
+            if page and lang != languages.DEFAULT and path.stem in originals:
+                found += _translation_problems(path, page, originals[path.stem])
+            if page and lang == languages.DEFAULT:
+                originals[page.slug] = page
             pages += [page] if page else []
             problems += found
     return pages, problems

@@ -15,8 +15,25 @@ class Language:
     locale: str  # for formatting dates and numbers, e.g. en_GB writes "21 November 2026"
 
 
-# The one place a language is added: a line here, a content folder and a gettext catalog.
-REGISTRY = {language.code: language for language in [Language("en", "English", "English", "ltr", "en_GB")]}
+# The one place a language is added: a line here, a content folder and a gettext catalog (README).
+# Order: English, then by number of speakers in Southampton (Census 2021), then Nepali and Ukrainian.
+REGISTRY = {
+    language.code: language
+    for language in [
+        Language("en", "English", "English", "ltr", "en_GB"),
+        Language("pl", "Polish", "Polski", "ltr", "pl"),
+        Language("ro", "Romanian", "Română", "ltr", "ro"),
+        Language("zh", "Chinese (Simplified)", "简体中文", "ltr", "zh_Hans_CN"),
+        Language("pt", "Portuguese", "Português", "ltr", "pt_PT"),
+        Language("es", "Spanish", "Español", "ltr", "es"),
+        Language("fa", "Persian (Farsi)", "فارسی", "rtl", "fa"),
+        Language("ar", "Arabic", "العربية", "rtl", "ar"),
+        Language("el", "Greek", "Ελληνικά", "ltr", "el"),
+        Language("bg", "Bulgarian", "Български", "ltr", "bg"),
+        Language("ne", "Nepali", "नेपाली", "ltr", "ne"),
+        Language("uk", "Ukrainian", "Українська", "ltr", "uk"),
+    ]
+}
 DEFAULT = "en"
 
 
@@ -41,6 +58,14 @@ def negotiate():
     return request.accept_languages.best_match(REGISTRY) or DEFAULT
 
 
+def lowercased(path):
+    """/PL/consent -> /pl/consent; None when the path does not start with a language in capitals."""
+    first, slash, rest = path.lstrip("/").partition("/")
+    if first.lower() in REGISTRY and first != first.lower():
+        return f"/{first.lower()}{slash}{rest}"
+    return None
+
+
 def init_app(app):
     app.url_map.converters["lang"] = LanguageConverter
-    app.context_processor(lambda: {"language": REGISTRY[current()]})
+    app.context_processor(lambda: {"language": REGISTRY[current()], "languages": REGISTRY})

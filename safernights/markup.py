@@ -1,4 +1,5 @@
-"""Markdown for the campaign's pages, with one addition: [[0808 500 2222]] becomes a tel: link.
+"""Markdown for the campaign's pages: [[0808 500 2222]] becomes a tel: link, and web addresses and
+phone numbers are kept left-to-right.
 
 Writing a number once, in one form, means the number people read is always the number that dials,
 and it stays left-to-right inside right-to-left text (dir="ltr" also isolates it).
@@ -10,9 +11,11 @@ from xml.etree import ElementTree
 import markdown
 from markdown.extensions import Extension
 from markdown.inlinepatterns import InlineProcessor
+from markdown.treeprocessors import Treeprocessor
 
 NUMBER = r"\+?[0-9][0-9 ]*[0-9]"
 TEL = rf"\[\[({NUMBER})\]\]"
+ADDRESS = re.compile(r"[\w.-]+\.[a-z]{2,}(/\S*)?")
 
 
 def tel_href(number):
@@ -27,12 +30,22 @@ class TelPattern(InlineProcessor):
         return link, m.start(0), m.end(0)
 
 
-class TelExtension(Extension):
+class AddressesLeftToRight(Treeprocessor):
+    """A link whose text is a web address (nhs.uk/sarcs) reads left-to-right in any language."""
+
+    def run(self, root):
+        for link in root.iter("a"):
+            if link.text and ADDRESS.fullmatch(link.text):
+                link.set("dir", "ltr")
+
+
+class SiteExtension(Extension):
     def extendMarkdown(self, md):  # noqa: N802 - Python-Markdown's name
         # Above the link pattern (160), which would otherwise read [[…]] as a reference link.
         md.inlinePatterns.register(TelPattern(TEL, md), "tel", 175)
+        md.treeprocessors.register(AddressesLeftToRight(md), "addresses-ltr", 0)
 
 
 def renderer():
     """A Markdown renderer for page bodies; call .reset() between documents."""
-    return markdown.Markdown(extensions=[TelExtension(), "sane_lists"], output_format="html")
+    return markdown.Markdown(extensions=[SiteExtension(), "sane_lists"], output_format="html")

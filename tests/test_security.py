@@ -54,12 +54,16 @@ def test_forwarded_scheme_is_trusted_only_when_configured(monkeypatch, proxies, 
 
 
 @pytest.mark.parametrize("path", ["/en/", "/en/get-help", "/en/nope"])
-def test_pages_load_nothing_from_other_sites_and_nothing_inline(client, path):
+def test_pages_load_nothing_from_other_sites_and_nothing_inline(app, client, path):
     document = client.get(path).document
     for element in document.iter():
         assert element.get("style") is None, "inline style"
         assert element.tag != f"{XHTML}style"
         if element.tag == f"{XHTML}script":
             assert element.get("src", "").startswith("/static/"), "inline or external script"
-        if element.tag in (f"{XHTML}link", f"{XHTML}img"):
+        if element.tag == f"{XHTML}img" or (
+            element.tag == f"{XHTML}link" and element.get("rel") != "alternate"
+        ):
             assert (element.get("href") or element.get("src")).startswith("/static/")
+        if element.get("rel") == "alternate":  # not fetched; names this site's own pages
+            assert element.get("href").startswith(app.config["BASE_URL"] + "/")

@@ -1,13 +1,18 @@
 """Error pages in the site's look, with the Exit button and the way back to the topics."""
 
-from flask import render_template
+from flask import g, redirect, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from safernights import content, languages
 
 
 def render_error(error):
-    """A friendly page for any HTTP error, keeping headers such as Allow on a 405."""
+    """A friendly page for any HTTP error, in the reader's language, keeping headers such as Allow."""
+    lowercased = languages.lowercased(request.path) if error.code == 404 else None
+    if lowercased:
+        return redirect(lowercased, 301)
+    # An address outside /<lang>/ (or with a language we do not have): the browser's language.
+    g.setdefault("lang", languages.negotiate())
     headers = [(name, value) for name, value in error.get_headers() if name != "Content-Type"]
     topics = content.library().topics(languages.current())
     return render_template("error.html", error=error, topics=topics), error.code, headers

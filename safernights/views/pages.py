@@ -1,6 +1,6 @@
 """The campaign's pages: home and topics, under /<lang>/."""
 
-from flask import Blueprint, abort, g, redirect, render_template, url_for
+from flask import Blueprint, abort, g, redirect, render_template, request, url_for
 
 from safernights import content, delivery, languages
 
@@ -36,13 +36,20 @@ def home():
     return render_template("home.html", page=page, topics=library.topics(g.lang))
 
 
+@bp.get("/<lang:lang>/languages", endpoint="languages")
+def choose_language():
+    """Every language in its own name; ?page=<slug> keeps the reader on the same page."""
+    slug = request.args.get("page")
+    return render_template("languages.html", slug=slug if content.library().is_topic(slug) else None)
+
+
 @bp.get("/<lang:lang>/<slug>")
 @delivery.cached
 def topic(slug):
     """One topic page, such as /en/consent."""
-    page = content.library().get(g.lang, slug)
-    if page is None or slug == content.HOME:
+    if not content.library().is_topic(slug):
         abort(404)
+    page = content.library().get(g.lang, slug)
     return render_template("page.html", page=page, topics=content.library().topics(g.lang))
 
 
