@@ -8,8 +8,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := app
 
-# Debian packages the tests need, as probe:package (a command or a file, then the package).
-SYSTEM_TEST_PACKAGES := chromium:chromium /usr/share/fonts/truetype/dejavu:fonts-dejavu-core
+# Debian packages the tests need, as probe:package (a command or a file, then the package):
+# Chromium, and Noto fonts so Arabic, Persian, Chinese, Devanagari, Greek and Cyrillic render.
+SYSTEM_TEST_PACKAGES := chromium:chromium \
+	/usr/share/fonts/truetype/noto/NotoSansArabic-Regular.ttf:fonts-noto-core \
+	/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc:fonts-noto-cjk
 SYSTEM_BENCH_PACKAGES := wrk:wrk
 
 .PHONY: run test lint bench translations

@@ -31,10 +31,12 @@ def status():
     """Print the language × page matrix: up to date, outdated, unchecked or missing."""
     library = content.load(config.from_environment()["CONTENT_DIR"])
     slugs = library.slugs
-    width = max(len(state) for state in content.STATES)
-    click.echo("    " + " ".join(f"{slug[:width]:<{width}}" for slug in slugs))
+    widths = [max(len(slug), *map(len, content.STATES)) for slug in slugs]
+    click.echo("    " + " ".join(f"{slug:<{width}}" for slug, width in zip(slugs, widths, strict=True)))
     for lang in languages.REGISTRY:
         states = [library.status(lang, slug) for slug in slugs]
-        click.echo(f"{lang:<4}" + " ".join(f"{state:<{width}}" for state in states))
+        click.echo(
+            f"{lang:<4}" + " ".join(f"{state:<{width}}" for state, width in zip(states, widths, strict=True))
+        )
     counts = Counter(library.status(lang, slug) for lang in languages.REGISTRY for slug in slugs)
     click.echo(", ".join(f"{counts[state]} {state}" for state in content.STATES))

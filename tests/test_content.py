@@ -8,11 +8,12 @@ import pytest
 from click.testing import CliRunner
 
 from app import create_app
-from safernights import cli, content
+from safernights import cli, content, languages
 
 from .conftest import ROOT
 
 TODAY = date(2026, 11, 21)
+TRANSLATED = set(languages.REGISTRY) - {languages.DEFAULT}
 
 
 @pytest.fixture
@@ -75,9 +76,10 @@ def test_a_bad_file_name_is_reported(folder):
 def test_a_missing_required_page_is_reported(folder):
     (folder / "en" / "staff.md").unlink()
     _, problems = content.read_all(folder, today=TODAY)
-    assert [str(problem) for problem in problems] == [
-        f"{folder / 'en' / 'staff.md'}:0: missing: this page must exist"
-    ]
+    assert str(problems[0]) == f"{folder / 'en' / 'staff.md'}:0: missing: this page must exist"
+    # Its translations now have no original: each is named.
+    orphans = {(problem.path.parent.name, problem.path.name, problem.message) for problem in problems[1:]}
+    assert orphans == {(code, "staff.md", "there is no English page with this slug") for code in TRANSLATED}
 
 
 def test_start_up_stops_on_broken_content_and_names_every_problem(folder, monkeypatch):

@@ -48,7 +48,9 @@ def test_every_language_has_a_complete_catalog(code, template):
         errors = list(message.check(catalog))
         assert not errors, f"{message.id!r}: {errors}"
         # Phone numbers (999, 55, 24/7…) must survive translation exactly.
-        assert sorted(re.findall(r"\d+", message.string)) == sorted(re.findall(r"\d+", message.id)), message.id
+        assert sorted(re.findall(r"\d+", message.string)) == sorted(re.findall(r"\d+", message.id)), (
+            message.id
+        )
 
 
 @pytest.mark.parametrize("code", TRANSLATED)

@@ -1,4 +1,5 @@
-"""axe-core in Chromium: no WCAG 2.2 AA violation on any page, and AAA contrast on body text."""
+"""axe-core in Chromium: no WCAG 2.2 AA violation, and AAA contrast on body text, on every page in
+English, a right-to-left language (Arabic) and a CJK language (Chinese)."""
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -6,7 +7,8 @@ from axe_playwright_python.sync_playwright import Axe
 from ..conftest import PAGES, path_of
 
 WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-PATHS = [path_of(page) for page in PAGES] + ["/en/no-such-page"]
+ENGLISH = [path_of(page) for page in PAGES if page.lang == "en"] + ["/en/no-such-page", "/en/languages"]
+PATHS = [path.replace("/en/", f"/{code}/", 1) for code in ("en", "ar", "zh") for path in ENGLISH]
 axe = Axe()
 
 
