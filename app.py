@@ -3,8 +3,9 @@
 from flask import Flask
 from flask_babel import Babel
 
-from safernights import assets, catalogs, config, content, delivery, languages, security
+from safernights import assets, catalogs, config, content, delivery, languages, pwa, security
 from safernights.views import errors, pages
+from safernights.views import pwa as pwa_views
 
 
 def create_app(overrides=None):
@@ -20,6 +21,8 @@ def create_app(overrides=None):
     security.init_app(app)
     delivery.init_app(app)
     assets.init_app(app)
+    pwa.init_app(app)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(pwa_views.bp)
     errors.init_app(app)
     return app

@@ -32,7 +32,9 @@ FIELDS = ("title", "summary", "order", "reviewed")
 TRANSLATION_FIELDS = ("translated_from", "checked")
 VERSION = re.compile(r"[0-9a-f]{12}")
 STATES = ("up to date", "outdated", "unchecked", "missing")
-SUMMARY_MAX = 200  # characters; link previews cut longer text
+SUMMARY_MAX = 200
+# Addresses in every language that pages may link to besides each other (./ is the home page).
+ROUTES = {"./", "languages", "forget"}  # characters; link previews cut longer text
 
 # A phone number in the text that is not written as [[number]] would not be a tel: link.
 BARE_NUMBER = re.compile(r"(?<![\w/.\[-])(0\d(?: ?\d){8,10}|999|101|111|18000|116 ?123)(?![\w/\]-])")
@@ -174,7 +176,7 @@ def _body_problems(path, lines, start, slugs):
             if target.startswith("/"):
                 problems.append(Problem(path, number, f"link {target} must be relative, e.g. get-help"))
             elif target and ":" not in target and target not in slugs:
-                problems.append(Problem(path, number, f"link {target} is not a page slug or ./"))
+                problems.append(Problem(path, number, f"link {target} is not a page slug or one of {sorted(ROUTES)}"))
     if not "".join(lines[start:]).strip():
         problems.append(Problem(path, len(lines), "the page has no text"))
     return problems
@@ -223,7 +225,7 @@ def read_all(content_dir, today=None):
     content_dir, today = Path(content_dir), today or date.today()
     renderer, pages, problems, originals = markup.renderer(), [], [], {}
     english = content_dir / languages.DEFAULT  # first in the registry, so read before translations
-    slugs = {"./"} | {path.stem for path in english.glob("*.md")}
+    slugs = ROUTES | {path.stem for path in english.glob("*.md")}
     for slug in REQUIRED:
         if not (english / f"{slug}.md").is_file():
             problems.append(Problem(english / f"{slug}.md", 0, "missing: this page must exist"))

@@ -11,6 +11,8 @@ from flask import current_app, request
 
 HTML_MAX_AGE = 300  # seconds: a CDN may serve a page for five minutes, then must ask again
 MIN_GZIP = 512  # bytes; smaller bodies do not shrink enough to be worth it
+# Pages and what the app renders for them (the service worker, the manifest).
+DELIVERED = {"text/html", "text/javascript", "application/manifest+json"}
 
 
 def cached(view):
@@ -35,8 +37,8 @@ def _gzip(body):
 
 
 def deliver(response):
-    """Make a successful HTML GET/HEAD response cacheable, conditional and compressed."""
-    if response.status_code != 200 or response.mimetype != "text/html" or response.direct_passthrough:
+    """Make a successful page (or service worker, or manifest) cacheable, conditional and compressed."""
+    if response.status_code != 200 or response.mimetype not in DELIVERED or response.direct_passthrough:
         return response
     response.headers.setdefault("Cache-Control", f"public, max-age={HTML_MAX_AGE}")
     # Weak: the gzipped and plain bodies are the same page, so one validator serves both.

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from flask import g, request
+from flask import current_app, g, request
 from werkzeug.routing import BaseConverter
 
 
@@ -66,6 +66,20 @@ def lowercased(path):
     return None
 
 
+def take_language(endpoint, values):
+    """The language part of the URL becomes g.lang instead of a view argument."""
+    if values and "lang" in values:
+        g.lang = values.pop("lang")
+
+
+def keep_language(endpoint, values):
+    """url_for() links to the current language unless told otherwise."""
+    if "lang" not in values and "lang" in g and current_app.url_map.is_endpoint_expecting(endpoint, "lang"):
+        values["lang"] = g.lang
+
+
 def init_app(app):
     app.url_map.converters["lang"] = LanguageConverter
+    app.url_value_preprocessor(take_language)
+    app.url_defaults(keep_language)
     app.context_processor(lambda: {"language": REGISTRY[current()], "languages": REGISTRY})

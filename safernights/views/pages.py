@@ -7,18 +7,6 @@ from safernights import content, delivery, languages
 bp = Blueprint("pages", __name__)
 
 
-@bp.url_value_preprocessor
-def take_language(endpoint, values):
-    if values and "lang" in values:
-        g.lang = values.pop("lang")
-
-
-@bp.url_defaults
-def keep_language(endpoint, values):
-    if "lang" not in values and "lang" in g:
-        values["lang"] = g.lang
-
-
 @bp.get("/")
 def root():
     """Send the reader to the home page in their browser's language."""

@@ -31,22 +31,48 @@ def chromium_path():
     return path
 
 
+class Server:
+    """A real HTTP server in a thread, whose app a test may swap (a deploy, for the update flow)."""
+
+    def __init__(self, app):
+        self.app = app
+        self._server = make_server(
+            "127.0.0.1", 0, lambda environ, start: self.app(environ, start), threaded=True
+        )
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self._server.server_port}"
+
+    def stop(self):
+        self._server.shutdown()
+
+
 @pytest.fixture(scope="session")
 def live_server():
-    """The site, served by a real HTTP server in a thread; yields its base URL."""
-    server = make_server("127.0.0.1", 0, create_app(), threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
+    """The site on 127.0.0.1; yields its base URL."""
+    server = Server(create_app())
+    yield server.url
+    server.stop()
+
+
+@pytest.fixture
+def own_server():
+    """A server of the test's own, for tests that change the site while it runs."""
+    server = Server(create_app())
+    yield server
+    server.stop()
 
 
 @pytest.fixture(scope="session")
-def browser():
+def playwright():
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
-        yield browser
-        browser.close()
+        yield playwright
+
+
+@pytest.fixture(scope="session")
+def browser(playwright):
+    browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
+    yield browser
+    browser.close()
 
 
 @pytest.fixture

@@ -1,0 +1,45 @@
+"""The offline pack: what the service worker saves on a phone, and the version that names its caches.
+
+One scan saves every page of the reader's language, so the help page opens an hour later in a
+basement with no signal. The version is a hash of everything that shapes a page, so any change
+to the words, the templates, the styles or the code reaches phones on their next visit online.
+"""
+
+import hashlib
+from pathlib import Path
+
+from flask import url_for
+
+from safernights import languages
+from safernights.config import ROOT
+
+CODE = ["templates", "translations", "static", "safernights"]  # and the content folder in use
+def version(roots):
+    """A short hash of every file under the given folders."""
+    digest = hashlib.sha256()
+    for root in roots:
+        for path in sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+            digest.update(str(path.relative_to(root.parent)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def shell(manifest):
+    """Every fingerprinted static file: the stylesheet, the script and the icons."""
+    return ["/static/" + name for name in manifest.values()]
+
+
+def pack(library, lang):
+    """Every page of one language: home, the topics, the language list and the offline page."""
+    pages = [url_for("pages.home", lang=lang)]
+    pages += [url_for("pages.topic", lang=lang, slug=topic.slug) for topic in library.topics(lang)]
+    return [*pages, url_for("pages.languages", lang=lang), url_for("pwa.offline", lang=lang)]
+
+
+def packs(library):
+    return {lang: pack(library, lang) for lang in languages.REGISTRY}
+
+
+def init_app(app):
+    roots = [ROOT / name for name in CODE] + [Path(app.config["CONTENT_DIR"])]
+    app.extensions["pwa_version"] = version(roots)

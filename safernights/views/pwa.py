@@ -1,0 +1,41 @@
+"""The installable, offline-first web app: manifest, service worker, offline and forget pages."""
+
+from flask import Blueprint, current_app, g, render_template
+
+from safernights import content, pwa
+
+bp = Blueprint("pwa", __name__)
+
+
+@bp.get("/sw.js")
+def service_worker():
+    """The service worker, at the root so its scope is the whole site."""
+    assets, library = current_app.extensions["assets"], content.library()
+    body = render_template(
+        "sw.js",
+        version=current_app.extensions["pwa_version"],
+        shell=pwa.shell(assets),
+        packs=pwa.packs(library),
+    )
+    # no-cache: the browser asks every time, so a new version reaches phones on their next visit.
+    return body, {"Content-Type": "text/javascript; charset=utf-8", "Cache-Control": "no-cache"}
+
+
+@bp.get("/<lang:lang>/manifest.webmanifest")
+def manifest():
+    """The web app manifest in the reader's language."""
+    body = render_template("manifest.webmanifest", home=content.library().get(g.lang, content.HOME))
+    return body, {"Content-Type": "application/manifest+json", "Cache-Control": "public, max-age=300"}
+
+
+@bp.get("/<lang:lang>/offline")
+def offline():
+    """Shown by the service worker when a page is neither saved nor reachable."""
+    return render_template("offline.html", topics=content.library().topics(g.lang))
+
+
+@bp.get("/<lang:lang>/forget")
+def forget():
+    """Remove this site from this phone: its saved pages, its service worker, its storage."""
+    headers = {"Clear-Site-Data": '"cache", "storage"', "Cache-Control": "no-store"}
+    return render_template("forget.html"), headers
