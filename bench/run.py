@@ -1,13 +1,16 @@
-"""The benchmark: start the site exactly as the Procfile does, load it with wrk, weigh its pages.
+"""The benchmark: start the site exactly as the Procfile does, load it with wrk, weigh its pages and
+offline packs, and time how long one visit on a weak signal takes to save a language for offline.
 
 Writes bench/results.md. Run it with `make bench` (see bench/README.md).
 """
 
 import gzip
+import json
 import os
 import platform
 import re
 import shlex
+import shutil
 import socket
 import subprocess
 import sys
@@ -19,12 +22,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from playwright.sync_api import sync_playwright  # noqa: E402
+
+from bench.throttle import ThrottlingProxy  # noqa: E402
 from safernights import content  # noqa: E402
 
 CONNECTIONS = 64
 DURATION = "10s"
 THREADS = 2
 HTML_BUDGET, FIRST_VISIT_BUDGET = 14 * 1024, 30 * 1024  # bytes gzipped, from issue 2
+PACK_BUDGET = 150 * 1024  # bytes transferred: one language's pages and the shell, from issue 4
+WEAK_SIGNAL = {"bits_per_second": 400_000, "round_trip": 0.4}  # issue 4: 400 kbit/s, 400 ms
 
 
 def free_port():
@@ -48,10 +56,16 @@ def start_server(port):
     raise SystemExit("the server did not start")
 
 
-def fetch(url, gzip_ok=True):
-    request = urllib.request.Request(url, headers={"Accept-Encoding": "gzip"} if gzip_ok else {})
+def fetch(url, encodings="gzip"):
+    """The body as sent (compressed when the server compresses), and the headers."""
+    request = urllib.request.Request(url, headers={"Accept-Encoding": encodings})
     with urllib.request.urlopen(request) as response:
         return response.read(), response.headers
+
+
+def fetch_text(url):
+    body, headers = fetch(url)
+    return (gzip.decompress(body) if headers.get("Content-Encoding") == "gzip" else body).decode()
 
 
 def percentile(output, share):
@@ -103,6 +117,41 @@ def page_weights(base):
     return rows
 
 
+def offline_packs(base):
+    """Bytes transferred for each language's offline pack, compressed as a browser gets it."""
+    script = fetch_text(base + "/sw.js")
+    packs = json.loads(re.search(r"const PACKS = (.*);", script).group(1))
+    shell = json.loads(re.search(r"const SHELL = (.*);", script).group(1))
+    shell_bytes = sum(len(fetch(base + url, "gzip, br")[0]) for url in shell)
+    return {
+        lang: (len(urls), shell_bytes + sum(len(fetch(base + url, "gzip, br")[0]) for url in urls))
+        for lang, urls in packs.items()
+    }
+
+
+def time_to_save_pack(port, first_page="/pl/consent"):
+    """Seconds from a first visit on a weak signal until the page shows and until its pack is saved."""
+    proxy = ThrottlingProxy(port, **WEAK_SIGNAL)
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=shutil.which("chromium"),
+                args=["--disable-background-networking", "--disable-component-update", "--no-first-run"],
+            )
+            page = browser.new_page(viewport={"width": 360, "height": 740})
+            started = time.monotonic()
+            page.goto(f"http://127.0.0.1:{proxy.port}{first_page}")
+            shown = time.monotonic() - started
+            # The worker activates only after its install step has saved the whole pack.
+            page.evaluate("navigator.serviceWorker.ready")
+            saved = time.monotonic() - started
+            names = page.evaluate("caches.keys()")
+            browser.close()
+    finally:
+        proxy.stop()
+    return shown, saved, names
+
+
 def machine():
     cpu = next(
         (
@@ -121,15 +170,15 @@ def main():
     base = f"http://127.0.0.1:{port}"
     server = start_server(port)
     try:
-        css = re.search(
-            r'href="(/static/css/[^"]+)"', gzip.decompress(fetch(base + "/en/")[0]).decode()
-        ).group(1)
+        css = re.search(r'href="(/static/css/[^"]+)"', fetch_text(base + "/en/")).group(1)
         targets = [
             ("static file (the ceiling): " + css, base + css),
             ("topic page /en/consent", base + "/en/consent"),
         ]
         results = [(name, load(url)) for name, url in targets]
         weights = page_weights(base)
+        packs = offline_packs(base)
+        shown, saved, caches = time_to_save_pack(port)
     finally:
         server.terminate()
         server.wait()
@@ -160,6 +209,28 @@ def main():
     for path, html, first in weights:
         ok = "yes" if html <= HTML_BUDGET and first <= FIRST_VISIT_BUDGET else "**no**"
         lines.append(f"| {path} | {html} | {first} | {ok} |")
+    lines += [
+        "",
+        f"## Offline pack per language (budget {PACK_BUDGET // 1024} KB transferred)",
+        "",
+        "Every page of the language plus the shell (CSS, JS, icons), as sent with gzip/brotli.",
+        "",
+        "| language | pages | KB transferred | within budget |",
+        "|---|---:|---:|---|",
+    ]
+    for lang, (count, size) in packs.items():
+        lines.append(
+            f"| {lang} | {count} | {size / 1024:.1f} | {'yes' if size <= PACK_BUDGET else '**no**'} |"
+        )
+    lines += [
+        "",
+        "## First visit on a weak signal",
+        "",
+        f"Chromium through a throttling proxy ({WEAK_SIGNAL['bits_per_second'] // 1000} kbit/s each way, "
+        f"{WEAK_SIGNAL['round_trip'] * 1000:.0f} ms round trip) opens /pl/consent with an empty profile:",
+        f"the page is shown after {shown:.1f} s; the whole Polish pack is saved (service worker active)",
+        f"after {saved:.1f} s. Caches then: {', '.join(caches)}.",
+    ]
     report = "\n".join(lines) + "\n"
     (ROOT / "bench" / "results.md").write_text(report)
     print(report)

@@ -176,7 +176,8 @@ def _body_problems(path, lines, start, slugs):
             if target.startswith("/"):
                 problems.append(Problem(path, number, f"link {target} must be relative, e.g. get-help"))
             elif target and ":" not in target and target not in slugs:
-                problems.append(Problem(path, number, f"link {target} is not a page slug or one of {sorted(ROUTES)}"))
+                known = f"a page slug or one of {', '.join(sorted(ROUTES))}"
+                problems.append(Problem(path, number, f"link {target} is not {known}"))
     if not "".join(lines[start:]).strip():
         problems.append(Problem(path, len(lines), "the page has no text"))
     return problems

@@ -14,6 +14,8 @@ from safernights import languages
 from safernights.config import ROOT
 
 CODE = ["templates", "translations", "static", "safernights"]  # and the content folder in use
+
+
 def version(roots):
     """A short hash of every file under the given folders."""
     digest = hashlib.sha256()
