@@ -64,6 +64,8 @@ def test_pages_load_nothing_from_other_sites_and_nothing_inline(app, client, pat
         if element.tag == f"{XHTML}img" or (
             element.tag == f"{XHTML}link" and element.get("rel") != "alternate"
         ):
-            assert (element.get("href") or element.get("src")).startswith("/static/")
+            address = element.get("href") or element.get("src")
+            assert address.startswith("/"), "fetched from another site"
+            assert not address.startswith("//"), "fetched from another site"
         if element.get("rel") == "alternate":  # not fetched; names this site's own pages
             assert element.get("href").startswith(app.config["BASE_URL"] + "/")
