@@ -13,7 +13,7 @@ export FLASK_APP := app
 SYSTEM_TEST_PACKAGES := chromium:chromium \
 	/usr/share/fonts/truetype/noto/NotoSansArabic-Regular.ttf:fonts-noto-core \
 	/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc:fonts-noto-cjk
-SYSTEM_BENCH_PACKAGES := wrk:wrk
+SYSTEM_BENCH_PACKAGES := wrk:wrk chromium:chromium
 
 .PHONY: run test lint bench translations
 
