@@ -48,6 +48,6 @@ bench: $(VENV)/.installed-dev
 
 # After changing interface strings: refresh messages.pot and merge it into every language's .po.
 translations: $(VENV)/.installed
-	$(BIN)/pybabel -q extract -F babel.cfg --no-wrap --sort-by-file --add-comments=Translators: \
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l --no-wrap --sort-by-file --add-comments=Translators: \
 		--project="Safer Nights" --copyright-holder="Safer Nights" -o translations/messages.pot .
 	$(BIN)/pybabel -q update --no-wrap -i translations/messages.pot -d translations

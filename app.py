@@ -3,8 +3,8 @@
 from flask import Flask
 from flask_babel import Babel
 
-from safernights import assets, catalogs, config, content, delivery, languages, pwa, security
-from safernights.views import errors, pages
+from safernights import assets, catalogs, config, content, delivery, languages, pwa, security, services
+from safernights.views import directory, errors, pages
 from safernights.views import pwa as pwa_views
 
 
@@ -18,11 +18,13 @@ def create_app(overrides=None):
     Babel(app, locale_selector=languages.locale)
     languages.init_app(app)
     content.init_app(app)
+    services.init_app(app)
     security.init_app(app)
     delivery.init_app(app)
     assets.init_app(app)
     pwa.init_app(app)
     app.register_blueprint(pages.bp)
     app.register_blueprint(pwa_views.bp)
+    app.register_blueprint(directory.bp)
     errors.init_app(app)
     return app

@@ -2,10 +2,11 @@
 
 import sys
 from collections import Counter
+from pathlib import Path
 
 import click
 
-from safernights import config, content, languages
+from safernights import config, content, languages, services
 
 
 @click.group("content")
@@ -16,14 +17,16 @@ def content_commands():
 @content_commands.command("check")
 def check():
     """Report every problem in the content folder at once; exit 1 if there are any."""
-    folder = config.from_environment()["CONTENT_DIR"]
+    folder = Path(config.from_environment()["CONTENT_DIR"])
     pages, problems = content.read_all(folder)
-    for problem in problems:
+    directory, found = services.read(folder)
+    for problem in problems + found:
         click.echo(str(problem), err=True)
-    if problems:
-        click.echo(f"{len(problems)} problem(s) in {folder}", err=True)
+    errors = [problem for problem in problems + found if not problem.warning]
+    if errors:
+        click.echo(f"{len(errors)} problem(s) in {folder}", err=True)
         sys.exit(1)
-    click.echo(f"{len(pages)} pages in {folder}: no problems")
+    click.echo(f"{len(pages)} pages and {len(directory.services)} services in {folder}: no problems")
 
 
 @content_commands.command("status")

@@ -20,4 +20,6 @@ def from_environment(environ=os.environ):
     values = {name: environ.get(name, default) for name, (default, _) in SETTINGS.items()}
     values["BASE_URL"] = values["BASE_URL"].rstrip("/")
     values["PROXY_COUNT"] = int(values["PROXY_COUNT"])
+    # Opening hours, "open now" and dates are all in UK time, wherever the server runs.
+    values["BABEL_DEFAULT_TIMEZONE"] = "Europe/London"
     return values

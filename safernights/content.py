@@ -66,9 +66,10 @@ class Problem:
     path: Path
     line: int
     message: str
+    warning: bool = False  # worth fixing, but the site can start
 
     def __str__(self):
-        return f"{self.path}:{self.line}: {self.message}"
+        return f"{self.path}:{self.line}: {'warning: ' if self.warning else ''}{self.message}"
 
 
 class ContentError(Exception):

@@ -31,15 +31,17 @@ def shell(manifest):
     return ["/static/" + name for name in manifest.values()]
 
 
-def pack(library, lang):
-    """Every page of one language: home, the topics, the language list and the offline page."""
+def pack(library, directory, lang):
+    """Every page of one language: home, topics, the directory and each service, languages, offline."""
     pages = [url_for("pages.home", lang=lang)]
     pages += [url_for("pages.topic", lang=lang, slug=topic.slug) for topic in library.topics(lang)]
+    pages.append(url_for("directory.listing", lang=lang))
+    pages += [url_for("directory.detail", lang=lang, service_id=service.id) for service in directory.services]
     return [*pages, url_for("pages.languages", lang=lang), url_for("pwa.offline", lang=lang)]
 
 
-def packs(library):
-    return {lang: pack(library, lang) for lang in languages.REGISTRY}
+def packs(library, directory):
+    return {lang: pack(library, directory, lang) for lang in languages.REGISTRY}
 
 
 def init_app(app):

@@ -84,7 +84,8 @@ def test_version_changes_when_the_content_changes(tmp_path, monkeypatch, app):
 @pytest.mark.parametrize("code", languages.REGISTRY)
 def test_offline_pack_stays_under_150_kb(client, app, code):
     with app.test_request_context():
-        urls = pwa.pack(app.extensions["content"], code) + pwa.shell(app.extensions["assets"])
+        urls = pwa.pack(app.extensions["content"], app.extensions["services"], code)
+        urls += pwa.shell(app.extensions["assets"])
     # Transferred as a browser asks for them: compressed where the server compresses.
     sent = [client.get(url, headers={"Accept-Encoding": "gzip, br"}).get_data() for url in urls]
     assert sum(map(len, sent)) <= PACK_BUDGET

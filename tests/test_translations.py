@@ -31,7 +31,17 @@ def template():
 
 def test_messages_pot_is_not_stale(tmp_path, template):
     fresh = tmp_path / "messages.pot"
-    command = [sys.executable, "-m", "babel.messages.frontend", "-q", "extract", "-F", "babel.cfg"]
+    command = [
+        sys.executable,
+        "-m",
+        "babel.messages.frontend",
+        "-q",
+        "extract",
+        "-k",
+        "_l",
+        "-F",
+        "babel.cfg",
+    ]
     subprocess.run([*command, "-o", str(fresh), "."], cwd=ROOT, check=True)
     assert ids(read_catalog(fresh)) == ids(template), "run `make translations` and translate what is new"
 

@@ -2,7 +2,7 @@
 
 from flask import Blueprint, current_app, g, render_template
 
-from safernights import content, pwa
+from safernights import content, pwa, services
 
 bp = Blueprint("pwa", __name__)
 
@@ -15,7 +15,7 @@ def service_worker():
         "sw.js",
         version=current_app.extensions["pwa_version"],
         shell=pwa.shell(assets),
-        packs=pwa.packs(library),
+        packs=pwa.packs(library, services.directory()),
     )
     # no-cache: the browser asks every time, so a new version reaches phones on their next visit.
     return body, {"Content-Type": "text/javascript; charset=utf-8", "Cache-Control": "no-cache"}

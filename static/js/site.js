@@ -70,3 +70,61 @@
     removing.finally(function () { window.location.replace(link.href); });
   });
 }());
+
+// The directory, instantly: filter the cards as the reader chooses, and work out "open now" in
+// UK time on the phone itself, so a page saved for offline use is still right hours later.
+(function () {
+  "use strict";
+  var form = document.querySelector("[data-filters]");
+  var list = document.querySelector("[data-label-open]");
+  if (!form || !list || !window.Intl) {
+    return;
+  }
+  var DAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+  var WEEK = 7 * 24 * 60;
+
+  function minutesIntoUkWeek() {
+    var parts = {};
+    new Intl.DateTimeFormat("en-GB", {
+      timeZone: "Europe/London", weekday: "short", hour: "2-digit", minute: "2-digit", hourCycle: "h23"
+    }).formatToParts(new Date()).forEach(function (part) { parts[part.type] = part.value; });
+    return DAYS.indexOf(parts.weekday) * 1440 + Number(parts.hour) * 60 + Number(parts.minute);
+  }
+
+  function isOpen(hours, now) {
+    if (hours === "always") {
+      return true;
+    }
+    return hours.split(" ").some(function (span) {
+      var edges = span.split("-").map(Number);
+      return [now, now + WEEK].some(function (minute) { return edges[0] <= minute && minute < edges[1]; });
+    });
+  }
+
+  function apply() {
+    var need = form.elements.need.value;
+    var openOnly = form.elements.open.checked;
+    var now = minutesIntoUkWeek();
+    var shown = 0;
+    Array.prototype.forEach.call(list.children, function (card) {
+      var hours = card.getAttribute("data-hours");
+      var open = hours ? isOpen(hours, now) : null;
+      var state = card.querySelector("[data-state]");
+      if (state && open !== (state.parentNode.className.indexOf("is-open") !== -1)) {
+        state.textContent = list.getAttribute(open ? "data-label-open" : "data-label-closed");
+        state.parentNode.className = "availability " + (open ? "is-open" : "is-closed");
+      }
+      var visible = (!need || card.getAttribute("data-needs").split(" ").indexOf(need) !== -1) && (!openOnly || open);
+      card.hidden = !visible;
+      shown += visible ? 1 : 0;
+    });
+    var count = document.querySelector("[data-count]");
+    count.textContent = count.getAttribute("data-count").replace("{shown}", shown).replace("{total}", list.children.length);
+    var query = new URLSearchParams(new FormData(form)).toString().replace(/(^|&)need=(&|$)/, "$1");
+    history.replaceState(null, "", form.action + (query ? "?" + query : ""));
+  }
+
+  form.addEventListener("change", apply);
+  form.addEventListener("submit", function (event) { event.preventDefault(); apply(); });
+  apply();
+}());

@@ -32,7 +32,7 @@ WAIT_FOR_PACK = """async ([lang, urls, old]) => {
 
 def pack(lang):
     with APP.test_request_context():
-        return pwa.pack(APP.extensions["content"], lang)
+        return pwa.pack(APP.extensions["content"], APP.extensions["services"], lang)
 
 
 def translated(lang, message):

@@ -1,0 +1,32 @@
+"""The support services directory: who to call now, in the reader's language."""
+
+from flask import Blueprint, abort, render_template, request
+
+from safernights import services
+
+bp = Blueprint("directory", __name__)
+
+
+@bp.get("/<lang:lang>/services")
+def listing():
+    """Services to call, open now and 24/7 first; ?need= and ?open=now filter, bad values are ignored."""
+    need, open_now = request.args.get("need"), request.args.get("open")
+    ignored = [value for value in (need,) if value and value not in services.NEEDS]
+    ignored += [value for value in (open_now,) if value and value != "now"]
+    need = need if need in services.NEEDS else None
+    at, directory = services.now(), services.directory()
+    # Every card is sent, the ones not chosen hidden, so that site.js can filter without a reload.
+    shown = directory.listing(at, need=need, open_now=open_now == "now")
+    return render_template(
+        "services.html", every=directory.listing(at), shown=shown, need=need, open_now=open_now == "now",
+        ignored=ignored, at=at,
+    )  # fmt: skip
+
+
+@bp.get("/<lang:lang>/services/<service_id>")
+def detail(service_id):
+    """Everything we know about one service, with all its hours."""
+    service = services.directory().get(service_id)
+    if service is None:
+        abort(404)
+    return render_template("service.html", service=service, at=services.now())
