@@ -4,7 +4,7 @@ from flask import Flask
 from flask_babel import Babel
 
 from safernights import assets, catalogs, config, content, delivery, languages, pwa, security, services
-from safernights.views import directory, errors, pages
+from safernights.views import api, directory, errors, pages
 from safernights.views import pwa as pwa_views
 
 
@@ -26,5 +26,6 @@ def create_app(overrides=None):
     app.register_blueprint(pages.bp)
     app.register_blueprint(pwa_views.bp)
     app.register_blueprint(directory.bp)
+    app.register_blueprint(api.bp)
     errors.init_app(app)
     return app

@@ -31,15 +31,18 @@ def check():
 
 @content_commands.command("status")
 def status():
-    """Print the language × page matrix: up to date, outdated, unchecked or missing."""
-    library = content.load(config.from_environment()["CONTENT_DIR"])
-    slugs = library.slugs
-    widths = [max(len(slug), *map(len, content.STATES)) for slug in slugs]
-    click.echo("    " + " ".join(f"{slug:<{width}}" for slug, width in zip(slugs, widths, strict=True)))
+    """Print the language × page matrix (and the directory): up to date, outdated, unchecked or missing."""
+    folder = config.from_environment()["CONTENT_DIR"]
+    library, (directory, _) = content.load(folder), services.load(Path(folder))
+    columns = [*library.slugs, "services"]
+    widths = [max(len(column), *map(len, content.STATES)) for column in columns]
+
+    def row(lang):
+        return [*(library.status(lang, slug) for slug in library.slugs), directory.status(lang)]
+
+    click.echo("    " + " ".join(f"{column:<{width}}" for column, width in zip(columns, widths, strict=True)))
     for lang in languages.REGISTRY:
-        states = [library.status(lang, slug) for slug in slugs]
-        click.echo(
-            f"{lang:<4}" + " ".join(f"{state:<{width}}" for state, width in zip(states, widths, strict=True))
-        )
-    counts = Counter(library.status(lang, slug) for lang in languages.REGISTRY for slug in slugs)
+        cells = zip(row(lang), widths, strict=True)
+        click.echo(f"{lang:<4}" + " ".join(f"{state:<{width}}" for state, width in cells).rstrip())
+    counts = Counter(state for lang in languages.REGISTRY for state in row(lang))
     click.echo(", ".join(f"{counts[state]} {state}" for state in content.STATES))

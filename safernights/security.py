@@ -24,6 +24,8 @@ HEADERS = {
     "Cross-Origin-Resource-Policy": "same-origin",
 }
 HSTS = "max-age=31536000; includeSubDomains"
+# The directory API is public data: any site may read it.
+PUBLIC_DATA = {"Access-Control-Allow-Origin": "*", "Cross-Origin-Resource-Policy": "cross-origin"}
 
 
 def add_static_headers(headers, path, url):
@@ -33,8 +35,9 @@ def add_static_headers(headers, path, url):
 
 
 def secure(response):
-    """Add the safety headers to every Flask response, errors included."""
-    response.headers.update(HEADERS)
+    """Add the safety headers to every Flask response, errors included, unless a view chose otherwise."""
+    for name, value in HEADERS.items():
+        response.headers.setdefault(name, value)
     if request.is_secure:
         response.headers["Strict-Transport-Security"] = HSTS
     return response

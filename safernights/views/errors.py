@@ -6,14 +6,21 @@ from werkzeug.exceptions import HTTPException
 from safernights import content, languages
 
 
+def headers_of(error):
+    """The error's own headers (Allow on a 405), without its Content-Type."""
+    return [(name, value) for name, value in error.get_headers() if name != "Content-Type"]
+
+
 def render_error(error):
     """A friendly page for any HTTP error, in the reader's language, keeping headers such as Allow."""
     lowercased = languages.lowercased(request.path) if error.code == 404 else None
     if lowercased:
         return redirect(lowercased, 301)
+    if request.path.startswith("/api/"):
+        return {"error": error.description, "status": error.code}, error.code, headers_of(error)
     # An address outside /<lang>/ (or with a language we do not have): the browser's language.
     g.setdefault("lang", languages.negotiate())
-    headers = [(name, value) for name, value in error.get_headers() if name != "Content-Type"]
+    headers = headers_of(error)
     topics = content.library().topics(languages.current())
     return render_template("error.html", error=error, topics=topics), error.code, headers
 

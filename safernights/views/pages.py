@@ -44,4 +44,4 @@ def topic(slug):
 @bp.get("/healthz")
 def health():
     """A cheap answer for the platform's health check."""
-    return {"status": "ok"}
+    return {"status": "ok"}, {"Cache-Control": "no-store"}

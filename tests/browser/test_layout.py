@@ -4,7 +4,7 @@ import pytest
 
 from ..conftest import PAGES, path_of
 
-PATHS = [path_of(page) for page in PAGES if page.lang == "en"]
+PATHS = [path_of(page) for page in PAGES if page.lang == "en"] + ["/en/services", "/en/services/galop"]
 SMALLEST_PHONE = {"width": 320, "height": 640}
 
 # Every link and button on screen, with its size; the skip link is parked off screen until focused.
