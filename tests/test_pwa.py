@@ -64,7 +64,8 @@ def test_service_worker_script(client, app):
     assert re.search(r'const VERSION = "([0-9a-f]{12})";', script).group(1) == app.extensions["pwa_version"]
     assert set(packs) == set(languages.REGISTRY)
     for code, urls in packs.items():
-        expected = {f"/{code}/", f"/{code}/languages", f"/{code}/offline"}
+        expected = {f"/{code}/", f"/{code}/languages", f"/{code}/offline", f"/{code}/services"}
+        expected |= {f"/{code}/services/{service.id}" for service in app.extensions["services"].services}
         expected |= {f"/{code}/{slug}" for slug in app.extensions["content"].slugs if slug != content.HOME}
         assert set(urls) == expected
     assert all(client.get(url).status_code == 200 for url in shell)
