@@ -9,11 +9,13 @@ BIN := $(VENV)/bin
 export FLASK_APP := app
 
 # Debian packages the tests need, as probe:package (a command or a file, then the package):
-# Chromium, and Noto fonts so Arabic, Persian, Chinese, Devanagari, Greek and Cyrillic render.
+# Chromium, Noto fonts so Arabic, Persian, Chinese, Devanagari, Greek and Cyrillic render, zbar to
+# decode every QR code, and PostgreSQL, which the tests start themselves.
 SYSTEM_TEST_PACKAGES := chromium:chromium \
 	/usr/share/fonts/truetype/noto/NotoSansArabic-Regular.ttf:fonts-noto-core \
-	/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc:fonts-noto-cjk
-SYSTEM_BENCH_PACKAGES := wrk:wrk chromium:chromium
+	/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc:fonts-noto-cjk \
+	zbarimg:zbar-tools /usr/lib/postgresql/15/bin/initdb:postgresql
+SYSTEM_BENCH_PACKAGES := wrk:wrk chromium:chromium /usr/lib/postgresql/15/bin/initdb:postgresql
 
 .PHONY: run test lint bench translations
 

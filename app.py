@@ -4,7 +4,7 @@ from flask import Flask
 from flask_babel import Babel
 
 from safernights import assets, catalogs, config, content, delivery, languages, pwa, security, services
-from safernights.views import api, directory, errors, pages
+from safernights.views import admin, api, directory, errors, pages, printing, scan
 from safernights.views import pwa as pwa_views
 
 
@@ -23,9 +23,13 @@ def create_app(overrides=None):
     delivery.init_app(app)
     assets.init_app(app)
     pwa.init_app(app)
+    scan.init_app(app)
     app.register_blueprint(pages.bp)
     app.register_blueprint(pwa_views.bp)
     app.register_blueprint(directory.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(scan.bp)
+    app.register_blueprint(printing.bp)
+    app.register_blueprint(admin.bp)
     errors.init_app(app)
     return app

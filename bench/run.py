@@ -14,6 +14,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from datetime import UTC, datetime
@@ -24,14 +25,16 @@ sys.path.insert(0, str(ROOT))
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
+from bench.postgres import TemporaryPostgres  # noqa: E402
 from bench.throttle import ThrottlingProxy  # noqa: E402
-from safernights import content  # noqa: E402
+from safernights import config, content, qr  # noqa: E402
 
 CONNECTIONS = 64
 DURATION = "10s"
 THREADS = 2
 HTML_BUDGET, FIRST_VISIT_BUDGET = 14 * 1024, 30 * 1024  # bytes gzipped, from issue 2
 PACK_BUDGET = 150 * 1024  # bytes transferred: one language's pages and the shell, from issue 4
+BENCH_AUTH = "YmVuY2g6YmVuY2g="  # base64 of "bench:bench", the ADMIN_TOKEN of the benchmark's servers
 WEAK_SIGNAL = {"bits_per_second": 400_000, "round_trip": 0.4}  # issue 4: 400 kbit/s, 400 ms
 
 
@@ -41,10 +44,15 @@ def free_port():
         return probe.getsockname()[1]
 
 
-def start_server(port):
-    """Run the Procfile's web command with PORT set, and wait until it answers."""
+def start_server(port, **settings):
+    """Run the Procfile's web command with PORT (and any settings) set, and wait until it answers."""
     command = re.search(r"^web:\s*(.+)$", (ROOT / "Procfile").read_text(), re.M).group(1)
-    env = {**os.environ, "PORT": str(port), "PATH": f"{ROOT / '.venv' / 'bin'}:{os.environ['PATH']}"}
+    env = {
+        **os.environ,
+        **settings,
+        "PORT": str(port),
+        "PATH": f"{ROOT / '.venv' / 'bin'}:{os.environ['PATH']}",
+    }
     server = subprocess.Popen(shlex.split(command), cwd=ROOT, env=env, stderr=subprocess.DEVNULL)
     for _ in range(100):
         try:
@@ -96,6 +104,7 @@ def load(url):
     errors = sum(int(n) for n in re.findall(r"(?:Non-2xx or 3xx responses|errors: \w+) (\d+)", output))
     errors += sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", output))
     return {
+        "requests": int(re.search(r"(\d+) requests in", output).group(1)),
         "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
         "p50": percentile(output, 50),
         "p99": percentile(output, 99),
@@ -152,6 +161,45 @@ def time_to_save_pack(port, first_page="/pl/consent"):
     return shown, saved, names
 
 
+def qr_versions():
+    """(short address, QR version, modules per side) of every code at the configured BASE_URL."""
+    settings = config.from_environment()
+    codes = qr.load(settings["CONTENT_DIR"], content.load(settings["CONTENT_DIR"]))
+    return [
+        (qr.short_url(settings["BASE_URL"], name), *qr.version(settings["BASE_URL"], name))
+        for name in sorted(codes)
+    ]
+
+
+def scan_rates():
+    """The QR redirect on SQLite and on PostgreSQL: load, and whether every scan was counted."""
+    postgres = TemporaryPostgres()
+    folder = tempfile.mkdtemp()
+    results = []
+    try:
+        for name, url in [("SQLite", f"sqlite:///{folder}/scans.sqlite3"), ("PostgreSQL", postgres.url)]:
+            port = free_port()
+            server = start_server(port, DATABASE_URL=url, ADMIN_TOKEN="bench")
+            try:
+                result = load(f"http://127.0.0.1:{port}/q/consent")
+                request = urllib.request.Request(
+                    f"http://127.0.0.1:{port}/admin/scans.csv",
+                    headers={"Authorization": "Basic " + BENCH_AUTH},
+                )
+                with urllib.request.urlopen(request) as response:
+                    counted = sum(
+                        int(row.rsplit(",", 1)[1]) for row in response.read().decode().splitlines()[1:]
+                    )
+            finally:
+                server.terminate()
+                server.wait()
+            results.append((f"QR scan /q/consent, {name}", result, counted))
+    finally:
+        postgres.stop()
+        shutil.rmtree(folder, ignore_errors=True)
+    return results
+
+
 def machine():
     cpu = next(
         (
@@ -182,6 +230,8 @@ def main():
     finally:
         server.terminate()
         server.wait()
+    scanned = scan_rates()
+    codes = qr_versions()
     ceiling = results[0][1]["rps"]
     lines = [
         "# Benchmark results",
@@ -198,6 +248,30 @@ def main():
         lines.append(
             f"| {name} | {r['rps']:.0f} | {r['p50']:.2f} | {r['p99']:.2f} | {r['errors']} | {share:.0%} |"
         )
+    lines += [
+        "",
+        "## QR scans: the redirect, counting each scan in the database",
+        "",
+        "| target | requests/s | p50 ms | p99 ms | errors | share of static rate | requests sent "
+        "| scans counted |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for name, r, counted in scanned:
+        share = r["rps"] / ceiling
+        lines.append(
+            f"| {name} | {r['rps']:.0f} | {r['p50']:.2f} | {r['p99']:.2f} | {r['errors']} | {share:.0%} "
+            f"| {r['requests']} | {counted} |"
+        )
+    lines += [
+        "",
+        "## QR codes (error correction Q, 4-module quiet zone)",
+        "",
+        "| address | version | modules |",
+    ]
+    lines += [
+        "|---|---:|---:|",
+        *(f"| {address} | {version} | {modules}×{modules} |" for address, version, modules in codes),
+    ]
     lines += [
         "",
         f"## Page weight, gzipped (budgets: {HTML_BUDGET // 1024} KB HTML, "

@@ -1,4 +1,5 @@
-"""Command-line tools for the people who edit the site: `flask content check` and `status`."""
+"""Command-line tools for the people who run the campaign: `flask content check` and `status`,
+`flask qr export`."""
 
 import sys
 from collections import Counter
@@ -6,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from safernights import config, content, languages, services
+from safernights import config, content, languages, qr, services
 
 
 @click.group("content")
@@ -46,3 +47,24 @@ def status():
         click.echo(f"{lang:<4}" + " ".join(f"{state:<{width}}" for state, width in cells).rstrip())
     counts = Counter(state for lang in languages.REGISTRY for state in row(lang))
     click.echo(", ".join(f"{counts[state]} {state}" for state in content.STATES))
+
+
+@click.group("qr")
+def qr_commands():
+    """QR codes for posters and cards."""
+
+
+@qr_commands.command("export")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+def export(folder):
+    """Write every code's QR image, SVG and PNG, into FOLDER for designers."""
+    settings = config.from_environment()
+    codes = qr.load(settings["CONTENT_DIR"], content.load(settings["CONTENT_DIR"]))
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in sorted(codes):
+        (folder / f"{name}.svg").write_text(qr.svg(settings["BASE_URL"], name))
+        (folder / f"{name}.png").write_bytes(qr.png(settings["BASE_URL"], name))
+        version, modules = qr.version(settings["BASE_URL"], name)
+        click.echo(
+            f"{qr.short_url(settings['BASE_URL'], name)}: QR version {version}, {modules}×{modules} modules"
+        )

@@ -12,6 +12,8 @@ SETTINGS = {
     "EXIT_URL": ("https://www.bbc.co.uk/weather", "neutral page the Exit button goes to"),
     "CONTENT_DIR": (str(ROOT / "content"), "folder holding the campaign's words"),
     "PROXY_COUNT": ("0", "how many trusted proxies sit in front of the app (0 trusts none)"),
+    "DATABASE_URL": ("", "where scan counts go: empty for SQLite in the instance folder, or postgresql://…"),
+    "ADMIN_TOKEN": ("", "password for /admin/scans; empty: the dashboard does not exist"),
 }
 
 

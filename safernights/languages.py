@@ -48,6 +48,11 @@ def current():
     return g.get("lang", DEFAULT)
 
 
+def use(lang):
+    """Serve this request in a registered language chosen another way than by the URL."""
+    g.lang = lang
+
+
 def locale():
     """Flask-Babel's locale selector: the current language's locale."""
     return REGISTRY[current()].locale

@@ -1,0 +1,128 @@
+"""QR codes: short codes -> target pages, and the QR images for posters and cards.
+
+content/qr.toml adds codes to the default ones (every topic slug, and `card`). Images are made
+with segno at error correction level Q (a quarter of the code can be scuffed or covered and it
+still scans) with the standard four-module quiet zone, and the short address printed beneath.
+"""
+
+import io
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+import segno
+from PIL import Image, ImageDraw, ImageFont
+
+from safernights import languages
+from safernights.content import HOME, ContentError, Problem
+
+CODE = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
+ERROR = "q"
+QUIET_ZONE = 4  # modules, as the QR standard asks
+TARGETS_BEYOND_TOPICS = (HOME, "services")
+
+
+@dataclass(frozen=True)
+class Code:
+    code: str
+    target: str  # a topic slug, "home" or "services"
+    label: str = ""
+    retired: bool = False
+
+
+def read(path, topics):
+    """The codes: one per topic, `card`, and those in qr.toml; (codes, problems)."""
+    codes = {slug: Code(slug, slug, f"Topic: {slug}") for slug in topics}
+    if not path.is_file():
+        return codes, []
+    text = path.read_text(encoding="utf-8")
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        line = re.search(r"line (\d+)", str(error))
+        return codes, [Problem(path, int(line[1]) if line else 1, f"not valid TOML: {error}")]
+    problems, lines = [], text.splitlines()
+    for code, entry in data.get("codes", {}).items():
+        at = next((n for n, line in enumerate(lines, 1) if line.strip() == f"[codes.{code}]"), 1)
+        if not CODE.fullmatch(code):
+            problems.append(Problem(path, at, f"code {code!r}: use a-z, 0-9 and single hyphens"))
+        elif set(entry) - {"target", "label", "retired"} or entry.get("target") not in (
+            *topics,
+            *TARGETS_BEYOND_TOPICS,
+        ):
+            problems.append(Problem(path, at, f"code {code!r}: needs a target (a topic, home or services)"))
+        else:
+            codes[code] = Code(code, entry["target"], entry.get("label", ""), bool(entry.get("retired")))
+    return codes, problems
+
+
+def load(content_dir, library):
+    """Every code for the content in content_dir (qr.toml there); raise ContentError on problems."""
+    topics = [topic.slug for topic in library.topics(languages.DEFAULT)]
+    codes, problems = read(Path(content_dir) / "qr.toml", topics)
+    if problems:
+        raise ContentError(problems)
+    return codes
+
+
+def short_url(base_url, code):
+    return f"{base_url}/q/{code}"
+
+
+def make(base_url, code):
+    """The segno QR code for a code's short address."""
+    return segno.make(short_url(base_url, code), error=ERROR, micro=False, boost_error=False)
+
+
+def svg(base_url, code, scale=10):
+    """An SVG of the QR code with the short address beneath, for print."""
+    qr = make(base_url, code)
+    width, height = qr.symbol_size(scale=scale, border=QUIET_ZONE)
+    buffer = io.BytesIO()
+    qr.save(
+        buffer,
+        kind="svg",
+        scale=scale,
+        border=QUIET_ZONE,
+        xmldecl=False,
+        svgns=True,
+        dark="#000",
+        light="#fff",
+    )
+    inner = re.sub(r"^<svg[^>]*>|</svg>\s*$", "", buffer.getvalue().decode())
+    label = short_url(base_url, code).split("://", 1)[-1]
+    text_height = 6 * scale
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height + text_height}" '
+        f'width="{width}" height="{height + text_height}">'
+        f'<rect width="100%" height="100%" fill="#fff"/>{inner}'
+        f'<text x="{width / 2}" y="{height + text_height / 2}" font-family="sans-serif" '
+        f'font-size="{3 * scale}" '
+        f'text-anchor="middle" fill="#000">{label}</text></svg>'
+    )
+
+
+def png(base_url, code, scale=10):
+    """A PNG of the QR code with the short address beneath."""
+    qr = make(base_url, code)
+    buffer = io.BytesIO()
+    qr.save(buffer, kind="png", scale=scale, border=QUIET_ZONE)
+    image = Image.open(io.BytesIO(buffer.getvalue())).convert("L")
+    label = short_url(base_url, code).split("://", 1)[-1]
+    font = ImageFont.load_default(size=3 * scale)
+    text_height = 6 * scale
+    canvas = Image.new("L", (image.width, image.height + text_height), 255)
+    canvas.paste(image, (0, 0))
+    ImageDraw.Draw(canvas).text(
+        (image.width / 2, image.height + text_height / 2), label, fill=0, font=font, anchor="mm"
+    )
+    out = io.BytesIO()
+    canvas.save(out, format="PNG", optimize=True)
+    return out.getvalue()
+
+
+def version(base_url, code):
+    """(QR version, modules per side) for the report."""
+    qr = make(base_url, code)
+    return qr.version, qr.symbol_size(scale=1, border=0)[0]

@@ -1,0 +1,115 @@
+"""Anonymous scan counts: one row per (day, code, language served) and a number. Nothing else.
+
+No time finer than a day, no IP address, no user agent, no referrer is ever stored. Counting is
+one atomic statement (INSERT … ON CONFLICT DO UPDATE SET scans = scans + 1), so gunicorn workers
+and several instances never lose or double a scan. SQLite by default (a file in the instance
+folder); PostgreSQL when DATABASE_URL says postgresql:// (several instances, or a disk that does
+not survive a restart). If the database fails, the reader is still redirected: the error is
+logged, the scan is not counted.
+"""
+
+import sqlite3
+import threading
+from datetime import date
+from pathlib import Path
+
+from flask import current_app
+
+SCHEMA = """CREATE TABLE IF NOT EXISTS scans (
+    day DATE NOT NULL, code TEXT NOT NULL, lang TEXT NOT NULL, scans INTEGER NOT NULL,
+    PRIMARY KEY (day, code, lang))"""
+COUNT = "INSERT INTO scans (day, code, lang, scans) VALUES ({0}, {0}, {0}, 1) ON CONFLICT (day, code, lang) DO UPDATE SET scans = scans.scans + 1"  # noqa: E501
+ROWS = "SELECT day, code, lang, scans FROM scans ORDER BY day, code, lang"
+
+
+class SQLite:
+    placeholder = "?"
+
+    def __init__(self, path):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self._connect() as connection:
+            connection.execute("PRAGMA journal_mode=WAL")  # readers never block the counting
+            connection.execute(SCHEMA)
+
+    def _connect(self):
+        return sqlite3.connect(self.path, timeout=10)  # s: workers wait their turn to write
+
+    def execute(self, statement, values=()):
+        connection = self._connect()
+        try:
+            with connection:
+                return list(connection.execute(statement, values))
+        finally:
+            connection.close()
+
+
+class PostgreSQL:
+    placeholder = "%s"
+
+    def __init__(self, url):
+        self.url = url
+        self.local = threading.local()  # one connection per worker thread, made after the fork
+        self.execute(SCHEMA)
+
+    def execute(self, statement, values=()):
+        import psycopg  # only deployments that use PostgreSQL need it loaded
+
+        connection = getattr(self.local, "connection", None)
+        if connection is None or connection.closed:
+            connection = self.local.connection = psycopg.connect(self.url, autocommit=True, connect_timeout=3)
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute(statement, values)
+                return cursor.fetchall() if cursor.description else []
+        except psycopg.OperationalError:
+            connection.close()  # the next scan reconnects
+            raise
+
+
+def open_store(url, instance_path):
+    """The store DATABASE_URL names; SQLite in the instance folder when it is not set."""
+    if not url:
+        return SQLite(Path(instance_path) / "scans.sqlite3")
+    if url.startswith("sqlite:///"):
+        return SQLite(url.removeprefix("sqlite:///"))
+    if url.startswith(("postgresql://", "postgres://")):
+        return PostgreSQL(url)
+    raise ValueError("DATABASE_URL must start with sqlite:/// or postgresql://")
+
+
+def count(code, lang):
+    """Count one scan today; never raises, so a broken database never stops a redirect."""
+    store = current_app.extensions["scans"]
+    try:
+        store.execute(COUNT.format(store.placeholder), (date.today().isoformat(), code, lang))
+    except Exception:  # any database failure: the reader must still get their page
+        current_app.logger.exception("could not count a scan of %s", code)
+
+
+def rows():
+    """(day, code, lang, scans) for the dashboard and the CSV."""
+    store = current_app.extensions["scans"]
+    return [(str(day), code, lang, int(scans)) for day, code, lang, scans in store.execute(ROWS)]
+
+
+def init_app(app):
+    app.extensions["scans"] = LazyStore(app.config["DATABASE_URL"], app.instance_path)
+
+
+class LazyStore:
+    """Opens the store on first use, so a database that is down at start-up does not stop the site."""
+
+    def __init__(self, url, instance_path):
+        self.url, self.instance_path, self.store = url, instance_path, None
+        self.lock = threading.Lock()
+
+    @property
+    def placeholder(self):
+        return "%s" if self.url.startswith("postgres") else "?"
+
+    def execute(self, statement, values=()):
+        with self.lock:
+            if self.store is None:
+                self.store = open_store(self.url, self.instance_path)
+        return self.store.execute(statement, values)

@@ -1,0 +1,73 @@
+"""The campaign team's dashboard: scans per code per week and per language. HTTP Basic, ADMIN_TOKEN.
+
+Without ADMIN_TOKEN the routes do not exist (404), so a deployment cannot expose them by accident.
+"""
+
+import csv
+import hmac
+import io
+from collections import Counter, defaultdict
+from datetime import date, timedelta
+
+from flask import Blueprint, abort, current_app, render_template, request
+
+from safernights import scans
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+CHALLENGE = {
+    "WWW-Authenticate": 'Basic realm="Safer Nights campaign team", charset="UTF-8"',
+    "Content-Type": "text/plain; charset=utf-8",
+}
+
+
+@bp.before_request
+def only_the_campaign_team():
+    token = current_app.config["ADMIN_TOKEN"]
+    if not token:
+        abort(404)
+    given = request.authorization.password if request.authorization else None
+    if not given or not hmac.compare_digest(given.encode(), token.encode()):
+        return "Sign in with the campaign team's password.", 401, CHALLENGE
+    return None
+
+
+@bp.after_request
+def never_stored(response):
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def week_of(day):
+    start = date.fromisoformat(day)
+    return (start - timedelta(days=start.weekday())).isoformat()
+
+
+@bp.get("/scans")
+def dashboard():
+    """Scans per code per week, per language, and a chart of weekly totals; no JavaScript."""
+    rows = scans.rows()
+    weeks = sorted({week_of(day) for day, *_ in rows})
+    by_code = defaultdict(Counter)
+    for day, code, _, count in rows:
+        by_code[code][week_of(day)] += count
+    by_lang = Counter()
+    for _, _, lang, count in rows:
+        by_lang[lang] += count
+    totals = [sum(by_code[code][week] for code in by_code) for week in weeks]
+    return render_template(
+        "admin/scans.html", weeks=weeks, by_code=dict(sorted(by_code.items())), by_lang=by_lang.most_common(),
+        totals=totals, codes=current_app.extensions["qr_codes"],
+    )  # fmt: skip
+
+
+@bp.get("/scans.csv")
+def export():
+    """Every row: day,code,lang,scans."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["day", "code", "lang", "scans"])
+    writer.writerows(scans.rows())
+    return out.getvalue(), {
+        "Content-Type": "text/csv; charset=utf-8",
+        "Content-Disposition": "attachment; filename=scans.csv",
+    }
