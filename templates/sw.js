@@ -96,7 +96,14 @@ async function cacheFirst(request) {
 self.addEventListener("fetch", (event) => {
   const request = event.request;
   const url = new URL(request.url);
-  if (request.method !== "GET" || url.origin !== self.location.origin || NEVER_SAVED.some((path) => path.test(url.pathname))) {
+  if (request.method !== "GET" || url.origin !== self.location.origin) {
+    return;
+  }
+  if (NEVER_SAVED.some((path) => path.test(url.pathname))) {
+    // Not saved, but a poster scanned with no signal still gets the list of saved pages.
+    if (request.mode === "navigate") {
+      event.respondWith(fetch(request).catch(() => offlinePage(request.url)));
+    }
     return;
   }
   if (url.pathname.startsWith("/static/")) {

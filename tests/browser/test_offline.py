@@ -70,6 +70,13 @@ def test_an_unvisited_language_offline_shows_the_offline_page(context, page, liv
     assert saved.first.get_attribute("href").startswith("/pl/")
 
 
+def test_a_poster_scanned_with_no_signal_shows_what_is_saved(context, page, live_server):
+    save_pack(page, live_server, "pl", "/pl/consent")
+    context.set_offline(True)
+    page.goto(live_server + "/q/staff")
+    assert page.locator("h1").inner_text() == translated("pl", "No signal")
+
+
 def test_a_hanging_network_falls_back_within_the_time_out(context, page, live_server):
     save_pack(page, live_server, "pl", "/pl/")
     hanging = []
