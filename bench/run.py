@@ -210,6 +210,7 @@ def scan_rates():
                 # wrk stops mid-flight, so also send an exact number and check that many are counted.
                 with ThreadPoolExecutor(max_workers=CONNECTIONS) as pool:
                     list(pool.map(scan_once, [port] * EXACT_SCANS))
+                time.sleep(1)  # s: each scan is counted just after its redirect is sent
                 counted = scan_counts(port)
             finally:
                 server.terminate()

@@ -57,7 +57,7 @@ class PostgreSQL:
 
         connection = getattr(self.local, "connection", None)
         if connection is None or connection.closed:
-            connection = self.local.connection = psycopg.connect(self.url, autocommit=True, connect_timeout=3)
+            connection = self.local.connection = psycopg.connect(self.url, autocommit=True, connect_timeout=2)
         try:
             with connection.cursor() as cursor:
                 cursor.execute(statement, values)
@@ -78,13 +78,19 @@ def open_store(url, instance_path):
     raise ValueError("DATABASE_URL must start with sqlite:/// or postgresql://")
 
 
-def count(code, lang):
-    """Count one scan today; never raises, so a broken database never stops a redirect."""
-    store = current_app.extensions["scans"]
-    try:
-        store.execute(COUNT.format(store.placeholder), (date.today().isoformat(), code, lang))
-    except Exception:  # any database failure: the reader must still get their page
-        current_app.logger.exception("could not count a scan of %s", code)
+def count_after(response, code, lang):
+    """Count one scan today once the redirect has been sent, so a slow or broken database never
+    delays or stops it; a failure is logged."""
+    store, logger = current_app.extensions["scans"], current_app.logger
+
+    def count():
+        try:
+            store.execute(COUNT.format(store.placeholder), (date.today().isoformat(), code, lang))
+        except Exception:  # any database failure: the reader already has their page
+            logger.exception("could not count a scan of %s", code)
+
+    response.call_on_close(count)
+    return response
 
 
 def rows():

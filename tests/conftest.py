@@ -79,6 +79,9 @@ class CheckedClient(FlaskClient):
     """A test client that runs the page checks on everything it fetches."""
 
     def open(self, *args, **kwargs):
+        # Buffered, as a real server does: the response is read to the end and closed, which runs
+        # its close callbacks (scan counting).
+        kwargs.setdefault("buffered", True)
         response = super().open(*args, **kwargs)
         check_headers(response)
         if response.mimetype == "text/html" and not 300 <= response.status_code < 400 and response.get_data():

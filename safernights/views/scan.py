@@ -33,11 +33,10 @@ def find(name):
 def scan(name):
     """Count one scan (day, code, language: nothing else) and open the page in the phone's language."""
     code, lang = find(name), languages.negotiate()
-    scans.count(code.code, lang)
     response = redirect(target_url(code, lang), 302)
     response.headers["Cache-Control"] = "no-store"  # every scan must reach us to be counted
     response.vary.add("Accept-Language")
-    return response
+    return scans.count_after(response, code.code, lang)
 
 
 @bp.get("/q/<code:name>.<any(svg, png):kind>")
