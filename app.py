@@ -4,7 +4,7 @@ from flask import Flask
 from flask_babel import Babel
 
 from safernights import assets, catalogs, config, content, delivery, languages, pwa, security, services
-from safernights.views import admin, api, directory, errors, pages, printing, scan
+from safernights.views import admin, api, directory, errors, pages, partners, printing, scan
 from safernights.views import pwa as pwa_views
 
 
@@ -31,5 +31,6 @@ def create_app(overrides=None):
     app.register_blueprint(scan.bp)
     app.register_blueprint(printing.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(partners.bp)
     errors.init_app(app)
     return app

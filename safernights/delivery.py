@@ -11,8 +11,14 @@ from flask import current_app, request
 
 HTML_MAX_AGE = 300  # seconds: a CDN may serve a page for five minutes, then must ask again
 MIN_GZIP = 512  # bytes; smaller bodies do not shrink enough to be worth it
-# Pages, what the app renders for them (the service worker, the manifest), and the API.
-DELIVERED = {"text/html", "text/javascript", "application/manifest+json", "application/json"}
+# Pages, what the app renders for them (the service worker, the manifest), the API and the sitemap.
+DELIVERED = {
+    "text/html",
+    "text/javascript",
+    "application/manifest+json",
+    "application/json",
+    "application/xml",
+}
 
 
 def cached(view):

@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass
 
+from babel import Locale
+from babel.core import get_global
 from flask import current_app, g, request
 from werkzeug.routing import BaseConverter
 
@@ -63,6 +65,13 @@ def negotiate():
     return request.accept_languages.best_match(REGISTRY) or DEFAULT
 
 
+def og_locale(language):
+    """The Open Graph form of a language's locale: pl -> pl_PL, en_GB -> en_GB, zh_Hans_CN -> zh_CN."""
+    locale = Locale.parse(language.locale)
+    territory = locale.territory or Locale.parse(get_global("likely_subtags")[locale.language]).territory
+    return f"{locale.language}_{territory}"
+
+
 def lowercased(path):
     """/PL/consent -> /pl/consent; None when the path does not start with a language in capitals."""
     first, slash, rest = path.lstrip("/").partition("/")
@@ -88,3 +97,4 @@ def init_app(app):
     app.url_value_preprocessor(take_language)
     app.url_defaults(keep_language)
     app.context_processor(lambda: {"language": REGISTRY[current()], "languages": REGISTRY})
+    app.jinja_env.filters["og_locale"] = og_locale

@@ -26,9 +26,14 @@ def version(roots):
     return digest.hexdigest()[:12]
 
 
+# What every page needs (not the print stylesheet or the link-preview image: no page offline uses them).
+SHELL = ("css/site.css", "js/site.js", "icons/icon.svg", "icons/icon-192.png", "icons/icon-512.png",
+         "icons/icon-maskable-512.png")  # fmt: skip
+
+
 def shell(manifest):
-    """Every fingerprinted static file: the stylesheet, the script and the icons."""
-    return ["/static/" + name for name in manifest.values()]
+    """The fingerprinted addresses of the shell's static files."""
+    return ["/static/" + manifest[name] for name in SHELL]
 
 
 def pack(library, directory, lang):

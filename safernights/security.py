@@ -24,6 +24,8 @@ HEADERS = {
     "Cross-Origin-Resource-Policy": "same-origin",
 }
 HSTS = "max-age=31536000; includeSubDomains"
+# The embeddable help cards: any site may frame them. Nothing else relaxes frame-ancestors.
+EMBEDDABLE = {"Content-Security-Policy": CSP.replace("frame-ancestors 'none'", "frame-ancestors *")}
 # The directory API is public data: any site may read it.
 PUBLIC_DATA = {"Access-Control-Allow-Origin": "*", "Cross-Origin-Resource-Policy": "cross-origin"}
 
@@ -36,8 +38,10 @@ def add_static_headers(headers, path, url):
 
 def secure(response):
     """Add the safety headers to every Flask response, errors included, unless a view chose otherwise."""
+    framable = response.headers.get("Content-Security-Policy") == EMBEDDABLE["Content-Security-Policy"]
     for name, value in HEADERS.items():
-        response.headers.setdefault(name, value)
+        if not (framable and name == "X-Frame-Options"):
+            response.headers.setdefault(name, value)
     if request.is_secure:
         response.headers["Strict-Transport-Security"] = HSTS
     return response

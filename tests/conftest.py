@@ -2,8 +2,8 @@
 
 Every page a test fetches is checked here, so no test can forget: the safety headers and no cookie
 on every response; for HTML, that it parses without errors, has one h1 that the <title> starts
-with, lang and dir set, no duplicate ids, the Exit link first in the tab order, and every phone
-link kept left-to-right.
+with, lang and dir set, no duplicate ids, the Exit link first in the tab order (but in the help
+card partners embed), and every phone link kept left-to-right.
 """
 
 import gzip
@@ -42,12 +42,16 @@ def parse_html(body):
 
 
 def check_headers(response):
-    # The directory API is public data: the one place another site may read a response.
-    expected = security.HEADERS | (
-        security.PUBLIC_DATA if response.request.path.startswith("/api/services") else {}
-    )
+    path = response.request.path
+    expected = dict(security.HEADERS)
+    if path.startswith("/api/services"):  # public data: the one place another site may read an answer
+        expected |= security.PUBLIC_DATA
+    if path in ("/embed/help", "/embed/services"):  # the help cards: the one place a site may frame
+        expected |= security.EMBEDDABLE
+        assert "X-Frame-Options" not in response.headers
+        del expected["X-Frame-Options"]
     for name, value in expected.items():
-        assert response.headers.get(name) == value, f"{name} missing on {response.request.path}"
+        assert response.headers.get(name) == value, f"{name} missing on {path}"
     assert "Set-Cookie" not in response.headers
 
 
@@ -65,9 +69,10 @@ def check_page(response):
     assert title.startswith(text_of(h1s[0])), f"title {title!r} does not start with the h1"
     ids = Counter(element.get("id") for element in document.iter() if element.get("id"))
     assert not [name for name, count in ids.items() if count > 1], f"duplicate ids {ids}"
-    focusable = document.find(f".//{XHTML}body//{XHTML}a[@href]")
-    assert focusable.get("data-exit") is not None, "the Exit link is not first in the tab order"
-    assert focusable.get("rel") == "noreferrer"
+    if not response.request.path.startswith("/embed/"):  # a card inside a partner's page has no Exit
+        focusable = document.find(f".//{XHTML}body//{XHTML}a[@href]")
+        assert focusable.get("data-exit") is not None, "the Exit link is not first in the tab order"
+        assert focusable.get("rel") == "noreferrer"
     for link in document.iterfind(f".//{XHTML}a[@href]"):
         if link.get("href").startswith("tel:"):
             ltr = link.get("dir") == "ltr" or link.find(".//*[@dir='ltr']") is not None

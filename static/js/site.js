@@ -128,3 +128,24 @@
   form.addEventListener("submit", function (event) { event.preventDefault(); apply(); });
   apply();
 }());
+
+// The share kit: a Copy button beside each thing to paste, where the browser can copy.
+(function () {
+  "use strict";
+  var labels = document.querySelector("[data-copy-labels]");
+  if (!labels || !navigator.clipboard) {
+    return;
+  }
+  Array.prototype.forEach.call(document.querySelectorAll("[data-copy]"), function (item) {
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "copy";
+    button.textContent = labels.getAttribute("data-label");
+    button.addEventListener("click", function () {
+      navigator.clipboard.writeText(item.textContent.trim()).then(function () {
+        button.textContent = labels.getAttribute("data-done");
+      });
+    });
+    item.insertAdjacentElement("afterend", button);
+  });
+}());

@@ -1,0 +1,69 @@
+"""For partners: the share kit, the embeddable help cards, the sitemap and robots.txt."""
+
+from flask import Blueprint, current_app, render_template, request
+
+from safernights import content, delivery, languages, security, services
+
+bp = Blueprint("partners", __name__)
+
+
+@bp.get("/<lang:lang>/partners")
+def share_kit():
+    """Links, short links, QR codes, ready-written sentences and the embed code for every topic."""
+    return render_template("partners.html", topics=content.library().topics(languages.current()))
+
+
+def embed_language():
+    lang = request.args.get("lang")
+    languages.use(lang if lang in languages.REGISTRY else languages.negotiate())
+
+
+@bp.get("/embed/help")
+def embed_help():
+    """A small help card partners may put on their own sites: 999, 55, Rape Crisis, a link in."""
+    embed_language()
+    return render_template("embed/help.html")
+
+
+@bp.get("/embed/services")
+def embed_services():
+    """The help card with the services for one need (?need=)."""
+    embed_language()
+    need = request.args.get("need") if request.args.get("need") in services.NEEDS else None
+    found = services.directory().listing(services.now(), need=need)[:5] if need else []
+    return render_template("embed/help.html", need=need, found=found, at=services.now())
+
+
+@bp.after_request
+def embeddable(response):
+    """Only the embeds may be framed, by any site; every other page still refuses framing."""
+    if request.endpoint in ("partners.embed_help", "partners.embed_services"):
+        response.headers.update(security.EMBEDDABLE)
+    return response
+
+
+@bp.get("/sitemap.xml")
+@delivery.cached
+def sitemap():
+    """Every page in every language, with its other languages as hreflang alternates."""
+    library, directory = content.library(), services.directory()
+    paths = ["/{lang}/", "/{lang}/services", "/{lang}/partners", "/{lang}/languages"]
+    paths += [f"/{{lang}}/{topic.slug}" for topic in library.topics(languages.DEFAULT)]
+    paths += [f"/{{lang}}/services/{service.id}" for service in directory.services]
+    body = render_template("sitemap.xml", paths=paths, codes=list(languages.REGISTRY))
+    return body, {"Content-Type": "application/xml; charset=utf-8"}
+
+
+@bp.get("/robots.txt")
+def robots():
+    """Crawlers welcome, except on scans (they would count as readers) and the dashboard."""
+    base = current_app.config["BASE_URL"]
+    lines = [
+        "User-agent: *",
+        "Disallow: /q/",
+        "Disallow: /admin/",
+        "Disallow: /embed/",
+        "Allow: /",
+        f"Sitemap: {base}/sitemap.xml",
+    ]
+    return "\n".join(lines) + "\n", {"Content-Type": "text/plain; charset=utf-8"}
