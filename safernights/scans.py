@@ -27,10 +27,13 @@ class SQLite:
 
     def __init__(self, path):
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connect() as connection:
-            connection.execute("PRAGMA journal_mode=WAL")  # readers never block the counting
-            connection.execute(SCHEMA)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with self._connect() as connection:
+                connection.execute("PRAGMA journal_mode=WAL")  # readers never block the counting
+                connection.execute(SCHEMA)
+        except (OSError, sqlite3.Error) as error:
+            raise RuntimeError(f"DATABASE_URL: cannot keep scan counts in {self.path}: {error}") from error
 
     def _connect(self):
         return sqlite3.connect(self.path, timeout=10)  # s: workers wait their turn to write
@@ -100,19 +103,23 @@ def rows():
 
 
 def init_app(app):
-    app.extensions["scans"] = LazyStore(app.config["DATABASE_URL"], app.instance_path)
+    url = app.config["DATABASE_URL"]
+    if url.startswith("postgres"):
+        app.extensions["scans"] = LazyStore(url, app.instance_path)
+    else:
+        # SQLite is a local file: set it up now, once, before gunicorn forks its workers, so they
+        # never race to create the table or switch the journal mode.
+        app.extensions["scans"] = open_store(url, app.instance_path)
 
 
 class LazyStore:
-    """Opens the store on first use, so a database that is down at start-up does not stop the site."""
+    """Connects on first use, so a PostgreSQL server that is down at start-up does not stop the site."""
 
     def __init__(self, url, instance_path):
         self.url, self.instance_path, self.store = url, instance_path, None
         self.lock = threading.Lock()
 
-    @property
-    def placeholder(self):
-        return "%s" if self.url.startswith("postgres") else "?"
+    placeholder = PostgreSQL.placeholder
 
     def execute(self, statement, values=()):
         with self.lock:

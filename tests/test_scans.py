@@ -78,14 +78,29 @@ def test_nothing_but_the_count_is_stored(tmp_path):
     assert b"127.0.0.1" not in stored
 
 
-@pytest.mark.parametrize(
-    "url", ["postgresql://nobody@127.0.0.1:1/none", "sqlite:////proc/no/such/folder/scans.db"]
-)
-def test_the_redirect_still_works_when_the_database_is_down(url, caplog):
-    response = client_with(DATABASE_URL=url).get("/q/get-help", headers={"Accept-Language": "es"})
+def test_the_redirect_still_works_when_postgresql_is_down(caplog):
+    client = client_with(DATABASE_URL="postgresql://nobody@127.0.0.1:1/none")
+    response = client.get("/q/get-help", headers={"Accept-Language": "es"})
     assert response.status_code == 302
     assert response.headers["Location"] == "/es/get-help"
     assert "could not count a scan of get-help" in caplog.text
+
+
+def test_the_redirect_still_works_when_the_sqlite_file_breaks(tmp_path, caplog):
+    database = tmp_path / "scans.sqlite3"
+    client = client_with(DATABASE_URL=f"sqlite:///{database}")
+    for stale in tmp_path.glob("scans.sqlite3*"):
+        stale.unlink()
+    database.mkdir()  # the file is gone and a folder stands in its way
+    response = client.get("/q/get-help", headers={"Accept-Language": "es"})
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/es/get-help"
+    assert "could not count a scan of get-help" in caplog.text
+
+
+def test_an_unusable_sqlite_path_stops_start_up_with_a_clear_message():
+    with pytest.raises(RuntimeError, match="DATABASE_URL: cannot keep scan counts in /proc/no/such"):
+        client_with(DATABASE_URL="sqlite:////proc/no/such/scans.db")
 
 
 def gunicorn(database_url, port):
