@@ -10,10 +10,12 @@ logged, the scan is not counted.
 
 import sqlite3
 import threading
-from datetime import date
+from datetime import datetime
 from pathlib import Path
 
 from flask import current_app
+
+from safernights.hours import LONDON
 
 SCHEMA = """CREATE TABLE IF NOT EXISTS scans (
     day DATE NOT NULL, code TEXT NOT NULL, lang TEXT NOT NULL, scans INTEGER NOT NULL,
@@ -51,9 +53,10 @@ class PostgreSQL:
     placeholder = "%s"
 
     def __init__(self, url):
+        # Nothing connects yet: a server that is down at start-up does not stop the site, and each
+        # worker thread makes its own connection after gunicorn has forked.
         self.url = url
-        self.local = threading.local()  # one connection per worker thread, made after the fork
-        self.execute(SCHEMA)
+        self.local = threading.local()
 
     def execute(self, statement, values=()):
         import psycopg  # only deployments that use PostgreSQL need it loaded
@@ -61,6 +64,7 @@ class PostgreSQL:
         connection = getattr(self.local, "connection", None)
         if connection is None or connection.closed:
             connection = self.local.connection = psycopg.connect(self.url, autocommit=True, connect_timeout=2)
+            connection.execute(SCHEMA)
         try:
             with connection.cursor() as cursor:
                 cursor.execute(statement, values)
@@ -88,7 +92,8 @@ def count_after(response, code, lang):
 
     def count():
         try:
-            store.execute(COUNT.format(store.placeholder), (date.today().isoformat(), code, lang))
+            today = datetime.now(LONDON).date()  # the day in the UK, where the posters are
+            store.execute(COUNT.format(store.placeholder), (today.isoformat(), code, lang))
         except Exception:  # any database failure: the reader already has their page
             logger.exception("could not count a scan of %s", code)
 
@@ -103,26 +108,6 @@ def rows():
 
 
 def init_app(app):
-    url = app.config["DATABASE_URL"]
-    if url.startswith("postgres"):
-        app.extensions["scans"] = LazyStore(url, app.instance_path)
-    else:
-        # SQLite is a local file: set it up now, once, before gunicorn forks its workers, so they
-        # never race to create the table or switch the journal mode.
-        app.extensions["scans"] = open_store(url, app.instance_path)
-
-
-class LazyStore:
-    """Connects on first use, so a PostgreSQL server that is down at start-up does not stop the site."""
-
-    def __init__(self, url, instance_path):
-        self.url, self.instance_path, self.store = url, instance_path, None
-        self.lock = threading.Lock()
-
-    placeholder = PostgreSQL.placeholder
-
-    def execute(self, statement, values=()):
-        with self.lock:
-            if self.store is None:
-                self.store = open_store(self.url, self.instance_path)
-        return self.store.execute(statement, values)
+    # SQLite is set up here, once, before gunicorn forks its workers, so that they never race to
+    # create the table or switch the journal mode; PostgreSQL connects on first use.
+    app.extensions["scans"] = open_store(app.config["DATABASE_URL"], app.instance_path)

@@ -9,16 +9,17 @@ import signal
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date
+from datetime import datetime
 
 import pytest
 
 from app import create_app
 from bench.postgres import TemporaryPostgres, wait_for_port
+from safernights.hours import LONDON
 
 from .conftest import ROOT, XHTML, CheckedClient
 
-TODAY = date.today().isoformat()
+TODAY = datetime.now(LONDON).date().isoformat()  # scans are counted by UK day
 
 
 @pytest.fixture(scope="session")
