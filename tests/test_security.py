@@ -7,6 +7,7 @@ from safernights import security
 
 from .conftest import XHTML
 
+NOT_FETCHED = ("alternate", "canonical")
 PATHS = ["/", "/en/", "/en/consent", "/en/nope", "/healthz"]
 
 
@@ -62,10 +63,10 @@ def test_pages_load_nothing_from_other_sites_and_nothing_inline(app, client, pat
         if element.tag == f"{XHTML}script":
             assert element.get("src", "").startswith("/static/"), "inline or external script"
         if element.tag == f"{XHTML}img" or (
-            element.tag == f"{XHTML}link" and element.get("rel") != "alternate"
+            element.tag == f"{XHTML}link" and element.get("rel") not in NOT_FETCHED
         ):
             address = element.get("href") or element.get("src")
             assert address.startswith("/"), "fetched from another site"
             assert not address.startswith("//"), "fetched from another site"
-        if element.get("rel") == "alternate":  # not fetched; names this site's own pages
+        if element.get("rel") in NOT_FETCHED:  # names this site's own pages, is not loaded
             assert element.get("href").startswith(app.config["BASE_URL"] + "/")
