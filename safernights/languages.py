@@ -50,9 +50,9 @@ def current():
     return g.get("lang", DEFAULT)
 
 
-def use(lang):
-    """Serve this request in a registered language chosen another way than by the URL."""
-    g.lang = lang
+def use(requested):
+    """Serve a page outside /<lang>/ in ?lang= when it is a registered language, else the browser's."""
+    g.lang = requested if requested in REGISTRY else negotiate()
 
 
 def locale():

@@ -35,10 +35,10 @@ def choose_language():
 @delivery.cached
 def topic(slug):
     """One topic page, such as /en/consent."""
-    if not content.library().is_topic(slug):
+    library = content.library()
+    if not library.is_topic(slug):
         abort(404)
-    page = content.library().get(g.lang, slug)
-    return render_template("page.html", page=page, topics=content.library().topics(g.lang))
+    return render_template("page.html", page=library.get(g.lang, slug), topics=library.topics(g.lang))
 
 
 @bp.get("/healthz")

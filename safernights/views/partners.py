@@ -13,22 +13,17 @@ def share_kit():
     return render_template("partners.html", topics=content.library().topics(languages.current()))
 
 
-def embed_language():
-    lang = request.args.get("lang")
-    languages.use(lang if lang in languages.REGISTRY else languages.negotiate())
-
-
 @bp.get("/embed/help")
 def embed_help():
     """A small help card partners may put on their own sites: 999, 55, Rape Crisis, a link in."""
-    embed_language()
+    languages.use(request.args.get("lang"))
     return render_template("embed/help.html")
 
 
 @bp.get("/embed/services")
 def embed_services():
     """The help card with the services for one need (?need=)."""
-    embed_language()
+    languages.use(request.args.get("lang"))
     need = request.args.get("need") if request.args.get("need") in services.NEEDS else None
     found = services.directory().listing(services.now(), need=need)[:5] if need else []
     return render_template("embed/help.html", need=need, found=found, at=services.now())

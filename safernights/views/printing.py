@@ -9,20 +9,19 @@ bp = Blueprint("printing", __name__, url_prefix="/print")
 SIZES = ("a4", "a3")
 
 
-def chosen_language():
-    """?lang=xx, or the browser's language; the page's own language for its interface."""
-    lang = request.args.get("lang")
-    languages.use(lang if lang in languages.REGISTRY else languages.negotiate())
+def paper_size():
+    """?size=a3 or a4; anything else is A4."""
+    return request.args.get("size") if request.args.get("size") in SIZES else "a4"
 
 
 @bp.get("/poster/<code:name>")
 def poster(name):
     """A poster for one code: headline, three lines, QR code, short address, 999 · 55 · 18000."""
-    chosen_language()
+    languages.use(request.args.get("lang"))
     code = current_app.extensions["qr_codes"].get(name)
     if code is None or code.target not in content.library().slugs:
         abort(404)
-    size = request.args.get("size") if request.args.get("size") in SIZES else "a4"
+    size = paper_size()
     page = content.library().get(languages.current(), code.target)
     return render_template("print/poster.html", page=page, code=code, size=size)
 
@@ -30,17 +29,17 @@ def poster(name):
 @bp.get("/help")
 def help_poster():
     """The multilingual poster: "help is available", in every language in its own script."""
-    chosen_language()
+    languages.use(request.args.get("lang"))
     lines = []
     for language in languages.REGISTRY.values():
         with force_locale(language.locale):
             lines.append((language, gettext("Help is available. Scan the code: it opens in your language.")))
-    size = request.args.get("size") if request.args.get("size") in SIZES else "a4"
+    size = paper_size()
     return render_template("print/help.html", lines=lines, size=size)
 
 
 @bp.get("/cards")
 def cards():
     """An A4 sheet of ten contact cards (85 × 55 mm) with crop marks."""
-    chosen_language()
+    languages.use(request.args.get("lang"))
     return render_template("print/cards.html", code=current_app.extensions["qr_codes"]["card"])

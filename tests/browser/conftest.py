@@ -15,6 +15,20 @@ from werkzeug.serving import make_server
 from app import create_app
 
 PHONE = {"width": 360, "height": 740}
+OVERFLOWING = """() => [...document.querySelectorAll('body *')]
+  .map(e => [e, e.getBoundingClientRect()])
+  .filter(([, r]) => r.width > 0 && (r.left < -0.5 || r.right > window.innerWidth + 0.5))
+  .map(([e]) => e.tagName + ' ' + e.textContent.trim().slice(0, 30))"""
+
+
+def assert_fits_phone(page, screenshot_path):
+    """Screenshot the whole page; no element may stick out of the viewport, nothing scrolls sideways."""
+    screenshot = page.screenshot(path=screenshot_path, full_page=True)
+    assert len(screenshot) > 10_000
+    assert page.evaluate(OVERFLOWING) == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
+
+
 CHROMIUM_FLAGS = [
     "--disable-background-networking",
     "--disable-component-update",

@@ -2,16 +2,13 @@
 
 import pytest
 
-from .test_languages import OVERFLOWING
+from .conftest import assert_fits_phone
 
 
 @pytest.mark.parametrize("code", ["en", "ar"])
 def test_share_kit_fits_a_phone(page, live_server, code, tmp_path):
     page.goto(f"{live_server}/{code}/partners")
-    screenshot = page.screenshot(path=tmp_path / f"partners-{code}.png", full_page=True)
-    assert len(screenshot) > 10_000
-    assert page.evaluate(OVERFLOWING) == []
-    assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
+    assert_fits_phone(page, tmp_path / f"partners-{code}.png")
 
 
 def test_copy_puts_the_sentence_on_the_clipboard(context, page, live_server):
