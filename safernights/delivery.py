@@ -6,6 +6,7 @@ a weak signal; the proxies of most Procfile platforms do not compress, so the ap
 
 import functools
 import gzip
+import hashlib
 
 from flask import current_app, request
 
@@ -37,6 +38,12 @@ def cached(view):
     return serve
 
 
+# Most answers are the same few hundred pages again and again: hash and compress each body once.
+@functools.lru_cache(maxsize=1024)
+def _etag(body):
+    return hashlib.sha1(body).hexdigest()
+
+
 @functools.lru_cache(maxsize=1024)
 def _gzip(body):
     return gzip.compress(body, compresslevel=6, mtime=0)
@@ -47,15 +54,14 @@ def deliver(response):
     if response.status_code != 200 or response.mimetype not in DELIVERED or response.direct_passthrough:
         return response
     response.headers.setdefault("Cache-Control", f"public, max-age={HTML_MAX_AGE}")
+    body = response.get_data()
     # Weak: the gzipped and plain bodies are the same page, so one validator serves both.
-    response.add_etag(weak=True)
+    response.set_etag(_etag(body), weak=True)
     response.make_conditional(request)
     response.vary.add("Accept-Encoding")
-    if response.status_code == 200 and request.accept_encodings["gzip"] > 0:
-        body = response.get_data()
-        if len(body) >= MIN_GZIP:
-            response.set_data(_gzip(body))
-            response.headers["Content-Encoding"] = "gzip"
+    if response.status_code == 200 and len(body) >= MIN_GZIP and request.accept_encodings["gzip"] > 0:
+        response.set_data(_gzip(body))
+        response.headers["Content-Encoding"] = "gzip"
     return response
 
 

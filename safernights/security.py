@@ -38,12 +38,18 @@ def add_static_headers(headers, path, url):
 
 def secure(response):
     """Add the safety headers to every Flask response, errors included, unless a view chose otherwise."""
-    framable = response.headers.get("Content-Security-Policy") == EMBEDDABLE["Content-Security-Policy"]
-    for name, value in HEADERS.items():
-        if not (framable and name == "X-Frame-Options"):
-            response.headers.setdefault(name, value)
+    headers = response.headers
+    framable = headers.get("Content-Security-Policy") == EMBEDDABLE["Content-Security-Policy"]
+    # One pass over what the view set, then one extend: werkzeug's setdefault looks each name up by
+    # raising and catching an exception, and this runs on every response.
+    present = {name.lower() for name in headers.keys()}
+    headers.extend(
+        (name, value)
+        for name, value in HEADERS.items()
+        if name.lower() not in present and not (framable and name == "X-Frame-Options")
+    )
     if request.is_secure:
-        response.headers["Strict-Transport-Security"] = HSTS
+        headers["Strict-Transport-Security"] = HSTS
     return response
 
 
