@@ -22,29 +22,53 @@ DELIVERED = {
 }
 
 
-def cached(view):
-    """Render a page once per worker, then serve it from memory.
+def by_path():
+    return request.path
 
-    Only for views whose page depends on nothing but the URL and what was loaded at start-up.
+
+def cached(key=by_path, *, for_the_minute=False):
+    """Render a page once per worker for each key, then serve it from memory.
+
+    The key holds everything the page depends on beyond what was loaded at start-up: the path, and
+    for some pages a checked query value; a key of None means "do not keep this one". A page that
+    shows the time (open now) is kept for_the_minute: its key is (minute, key), and a new minute
+    starts an empty store, so memory holds one minute's pages at most.
     """
 
-    @functools.wraps(view)
-    def serve(**kwargs):
-        pages = current_app.extensions.setdefault("rendered_pages", {})
-        if request.path not in pages:
-            pages[request.path] = view(**kwargs)
-        return pages[request.path]
+    def decorator(view):
+        @functools.wraps(view)
+        def serve(**kwargs):
+            found = key()
+            if found is None:
+                return view(**kwargs)
+            pages = _store(current_app.extensions, found[0] if for_the_minute else None)
+            if found not in pages:
+                pages[found] = view(**kwargs)
+            return pages[found]
 
-    return serve
+        return serve
+
+    return decorator
+
+
+def _store(extensions, minute):
+    if minute is None:
+        return extensions.setdefault("rendered_pages", {})
+    kept, pages = extensions.get("pages_this_minute", (None, {}))
+    if kept != minute:
+        pages = {}
+        extensions["pages_this_minute"] = (minute, pages)
+    return pages
 
 
 # Most answers are the same few hundred pages again and again: hash and compress each body once.
-@functools.lru_cache(maxsize=1024)
+# Each cache keeps the bodies it has seen, so it is bounded: 512 covers the pages readers use most.
+@functools.lru_cache(maxsize=512)
 def _etag(body):
     return hashlib.sha1(body).hexdigest()
 
 
-@functools.lru_cache(maxsize=1024)
+@functools.lru_cache(maxsize=512)
 def _gzip(body):
     return gzip.compress(body, compresslevel=6, mtime=0)
 

@@ -1,6 +1,8 @@
 """Response headers that keep readers safe: no third-party anything, no framing, no referrer, no cookies."""
 
-from flask import request
+from urllib.parse import urlsplit, urlunsplit
+
+from flask import redirect, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 CSP = "; ".join(
@@ -36,16 +38,28 @@ def add_static_headers(headers, path, url):
         headers[name] = value
 
 
+def relative(response):
+    """werkzeug's own redirects (/en to /en/, // to /) name, in the Location and the body, whatever
+    Host the request claimed, which anyone can forge; ours are all relative, so these are made so."""
+    location = urlsplit(response.location or "")
+    if not location.netloc or location.netloc != request.host:
+        return response
+    return redirect(urlunsplit(("", "", location.path, location.query, "")), response.status_code)
+
+
 def secure(response):
     """Add the safety headers to every Flask response, errors included, unless a view chose otherwise."""
+    response = relative(response)
     headers = response.headers
     framable = headers.get("Content-Security-Policy") == EMBEDDABLE["Content-Security-Policy"]
+    # Every answer under /api/, errors included, so that a partner's page can read a 404 too.
+    wanted = HEADERS | PUBLIC_DATA if request.path.startswith("/api/") else HEADERS
     # One pass over what the view set, then one extend: werkzeug's setdefault looks each name up by
     # raising and catching an exception, and this runs on every response.
-    present = {name.lower() for name in headers.keys()}
+    present = {name.lower() for name, _ in headers}
     headers.extend(
         (name, value)
-        for name, value in HEADERS.items()
+        for name, value in wanted.items()
         if name.lower() not in present and not (framable and name == "X-Frame-Options")
     )
     if request.is_secure:

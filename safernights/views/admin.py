@@ -20,12 +20,21 @@ CHALLENGE = {
 }
 
 
+def password_given():
+    """The password of an HTTP Basic Authorization header; None for anything else."""
+    try:
+        authorization = request.authorization
+    except ValueError:  # werkzeug fails on a header with bytes that are not ASCII
+        return None
+    return authorization.password if authorization and authorization.type == "basic" else None
+
+
 @bp.before_request
 def only_the_campaign_team():
     token = current_app.config["ADMIN_TOKEN"]
     if not token:
         abort(404)
-    given = request.authorization.password if request.authorization else None
+    given = password_given()
     if not given or not hmac.compare_digest(given.encode(), token.encode()):
         return "Sign in with the campaign team's password.", 401, CHALLENGE
     return None

@@ -3,7 +3,7 @@
 from flask import Blueprint, abort, request
 from flask_babel import force_locale
 
-from safernights import hsds, security, services
+from safernights import hsds, services
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -14,12 +14,6 @@ def _number(name, default, highest):
     if not value.isdigit() or not 1 <= int(value) <= highest:
         abort(400, description=f"{name} must be a whole number from 1 to {highest}")
     return int(value)
-
-
-@bp.after_request
-def open_to_partners(response):
-    response.headers.update(security.PUBLIC_DATA)
-    return response
 
 
 @bp.get("/services")

@@ -2,30 +2,47 @@
 
 from flask import Blueprint, abort, render_template, request
 
-from safernights import services
+from safernights import delivery, services
 
 bp = Blueprint("directory", __name__)
 
 
-@bp.get("/<lang:lang>/services")
-def listing():
-    """Services to call, open now and 24/7 first; ?need= and ?open=now filter, bad values are ignored."""
+def filters():
+    """(need, open now, ignored values) from ?need= and ?open=now; unknown values are ignored."""
     need, open_now = request.args.get("need"), request.args.get("open")
     ignored = [value for value in (need,) if value and value not in services.NEEDS]
     ignored += [value for value in (open_now,) if value and value != "now"]
     # Echoed back in the note, so only printable characters, and not too many of them.
     ignored = ["".join(filter(str.isprintable, value))[:40] for value in ignored]
-    need = need if need in services.NEEDS else None
+    return (need if need in services.NEEDS else None), open_now == "now", ignored
+
+
+def this_minute():
+    """Open now and opening times change by the minute: a page is kept for the minute it was made."""
+    return services.now().replace(second=0, microsecond=0)
+
+
+def listing_key():
+    need, open_now, ignored = filters()
+    return None if ignored else (this_minute(), request.path, need, open_now)
+
+
+@bp.get("/<lang:lang>/services")
+@delivery.cached(listing_key, for_the_minute=True)
+def listing():
+    """Services to call, open now and 24/7 first; ?need= and ?open=now filter, bad values are ignored."""
+    need, open_now, ignored = filters()
     at, directory = services.now(), services.directory()
     # Every card is sent, the ones not chosen hidden, so that site.js can filter without a reload.
-    shown = directory.listing(at, need=need, open_now=open_now == "now")
+    shown = directory.listing(at, need=need, open_now=open_now)
     return render_template(
-        "services.html", every=directory.listing(at), shown=shown, need=need, open_now=open_now == "now",
+        "services.html", every=directory.listing(at), shown=shown, need=need, open_now=open_now,
         ignored=ignored, at=at,
     )  # fmt: skip
 
 
 @bp.get("/<lang:lang>/services/<service_id>")
+@delivery.cached(lambda: (this_minute(), request.path), for_the_minute=True)
 def detail(service_id):
     """Everything we know about one service, with all its hours."""
     service = services.directory().get(service_id)

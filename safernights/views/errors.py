@@ -1,6 +1,7 @@
 """Error pages in the site's look, with the Exit button and the way back to the topics."""
 
 from flask import g, redirect, render_template, request
+from flask.globals import request_ctx
 from werkzeug.exceptions import HTTPException
 
 from safernights import content, languages
@@ -13,6 +14,8 @@ def headers_of(error):
 
 def render_error(error):
     """A friendly page for any HTTP error, in the reader's language, keeping headers such as Allow."""
+    if request_ctx.url_adapter is None:  # a Host header werkzeug cannot read: no link can be built
+        return f"{error.code} {error.name}\n", error.code, {"Content-Type": "text/plain; charset=utf-8"}
     lowercased = languages.lowercased(request.path) if error.code == 404 else None
     if lowercased:
         return redirect(lowercased, 301)

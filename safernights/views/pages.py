@@ -16,7 +16,7 @@ def root():
 
 
 @bp.get("/<lang:lang>/")
-@delivery.cached
+@delivery.cached()
 def home():
     """The home page: help now first, then the topics."""
     library = content.library()
@@ -24,15 +24,21 @@ def home():
     return render_template("home.html", page=page, topics=library.topics(g.lang))
 
 
+def chosen_topic():
+    """The topic ?page= names, if it is one."""
+    slug = request.args.get("page")
+    return slug if content.library().is_topic(slug) else None
+
+
 @bp.get("/<lang:lang>/languages", endpoint="languages")
+@delivery.cached(lambda: (request.path, chosen_topic()))
 def choose_language():
     """Every language in its own name; ?page=<slug> keeps the reader on the same page."""
-    slug = request.args.get("page")
-    return render_template("languages.html", slug=slug if content.library().is_topic(slug) else None)
+    return render_template("languages.html", slug=chosen_topic())
 
 
 @bp.get("/<lang:lang>/<slug>")
-@delivery.cached
+@delivery.cached()
 def topic(slug):
     """One topic page, such as /en/consent."""
     library = content.library()

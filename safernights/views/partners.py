@@ -38,7 +38,7 @@ def embeddable(response):
 
 
 @bp.get("/sitemap.xml")
-@delivery.cached
+@delivery.cached()
 def sitemap():
     """Every page in every language, with its other languages as hreflang alternates."""
     library, directory = content.library(), services.directory()

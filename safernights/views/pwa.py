@@ -2,12 +2,13 @@
 
 from flask import Blueprint, current_app, g, render_template
 
-from safernights import content, pwa, services
+from safernights import content, delivery, pwa, services
 
 bp = Blueprint("pwa", __name__)
 
 
 @bp.get("/sw.js")
+@delivery.cached()
 def service_worker():
     """The service worker, at the root so its scope is the whole site."""
     assets, library = current_app.extensions["assets"], content.library()
@@ -22,6 +23,7 @@ def service_worker():
 
 
 @bp.get("/<lang:lang>/manifest.webmanifest")
+@delivery.cached()
 def manifest():
     """The web app manifest in the reader's language."""
     body = render_template("manifest.webmanifest", home=content.library().get(g.lang, content.HOME))
@@ -29,6 +31,7 @@ def manifest():
 
 
 @bp.get("/<lang:lang>/offline")
+@delivery.cached()
 def offline():
     """Shown by the service worker when a page is neither saved nor reachable."""
     return render_template("offline.html", topics=content.library().topics(g.lang))

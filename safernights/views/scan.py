@@ -3,7 +3,7 @@
 from flask import Blueprint, abort, current_app, redirect, url_for
 from werkzeug.routing import BaseConverter
 
-from safernights import content, languages, qr, scans
+from safernights import content, delivery, languages, qr, scans
 
 bp = Blueprint("scan", __name__)
 
@@ -40,6 +40,7 @@ def scan(name):
 
 
 @bp.get("/q/<code:name>.<any(svg, png):kind>")
+@delivery.cached()
 def image(name, kind):
     """The QR code as SVG or PNG, with its short address beneath, for designers and partners."""
     find(name)

@@ -1,0 +1,44 @@
+"""What gunicorn sends and logs by itself, outside the app: its answer to a request it cannot parse,
+and its error log. Used only by gunicorn.conf.py."""
+
+import logging
+import re
+
+from gunicorn import util
+
+from safernights.security import HEADERS
+
+PEER = re.compile(r"\bip=\S+")
+
+
+def write_error(sock, status_int, reason, mesg):
+    """Answer a request gunicorn could not parse: plain text with the site's safety headers.
+
+    gunicorn's own answer is an HTML page without them that repeats part of the request back.
+    """
+    body = f"{status_int} {reason}\n".encode()
+    headers = {
+        **HEADERS,
+        "Connection": "close",
+        "Content-Type": "text/plain; charset=utf-8",
+        "Content-Length": str(len(body)),
+        "Cache-Control": "no-store",
+    }
+    head = "".join(f"{name}: {value}\r\n" for name, value in headers.items())
+    util.write_nonblock(sock, f"HTTP/1.1 {status_int} {reason}\r\n{head}\r\n".encode("latin-1") + body)
+
+
+class WithoutAddresses(logging.Filter):
+    """gunicorn logs the reader's IP address with every request it cannot parse; keep the rest."""
+
+    def filter(self, record):
+        record.msg = PEER.sub("ip=(not logged)", record.getMessage())
+        record.args = ()
+        return True
+
+
+def use(server):
+    """gunicorn's on_starting hook: put both in place before any worker starts."""
+    # gunicorn has no setting for either; its workers look write_error up on the module each time.
+    util.write_error = write_error
+    server.log.error_log.addFilter(WithoutAddresses())
