@@ -1,6 +1,8 @@
 # make run   - set up and serve the site on http://127.0.0.1:8000 (PORT overrides)
 # make test  - set up, then lint and run every test, real-browser tests included
 # make bench - measure speed and page weight (see bench/README.md)
+# make bench-settings - measure the gunicorn settings against each other
+# make soak  - 200 connections for 60 s of pages and scans: no errors, flat memory, every scan counted
 # make translations - refresh the gettext catalogs after changing interface strings
 
 PORT ?= 8000
@@ -17,7 +19,7 @@ SYSTEM_TEST_PACKAGES := chromium:chromium \
 	zbarimg:zbar-tools /usr/lib/postgresql/15/bin/initdb:postgresql
 SYSTEM_BENCH_PACKAGES := wrk:wrk chromium:chromium /usr/lib/postgresql/15/bin/initdb:postgresql
 
-.PHONY: run test lint bench translations
+.PHONY: run test lint bench bench-settings soak translations
 
 $(BIN)/python:
 	python3 -m venv $(VENV)
@@ -44,9 +46,24 @@ test: lint
 	$(BIN)/flask content check
 	$(BIN)/pytest
 
-bench: $(VENV)/.installed-dev
+bench: $(VENV)/.installed-dev bench/node_modules/.bin/lighthouse
 	tools/system-packages $(SYSTEM_BENCH_PACKAGES)
 	$(BIN)/python bench/run.py
+
+# The measurements behind gunicorn.conf.py's settings: writes bench/settings.md.
+bench-settings: $(VENV)/.installed-dev
+	tools/system-packages wrk:wrk
+	$(BIN)/python bench/settings.py
+
+# Not part of `make test`: it takes two to three minutes and loads the whole machine.
+soak: $(VENV)/.installed-dev
+	tools/system-packages wrk:wrk
+	$(BIN)/python bench/soak.py
+
+# Lighthouse for bench/lighthouse.py, exactly as bench/package-lock.json pins it.
+bench/node_modules/.bin/lighthouse: bench/package-lock.json
+	npm ci --prefix bench --no-audit --no-fund
+	touch $@
 
 # After changing interface strings: refresh messages.pot and merge it into every language's .po.
 translations: $(VENV)/.installed

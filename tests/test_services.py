@@ -300,3 +300,29 @@ def test_api_is_readable_from_any_origin_and_cacheable(client):
     assert response.headers["Cache-Control"] == "public, max-age=300"
     again = client.get("/api/services", headers={"If-None-Match": response.headers["ETag"]})
     assert again.status_code == 304
+
+
+def test_the_directory_is_made_once_a_minute_and_junk_is_never_kept(app, client, monkeypatch):
+    rendered = []
+    monkeypatch.setattr(services.Directory, "listing", counting(services.Directory.listing, rendered))
+    monkeypatch.setattr(services, "now", lambda: MONDAY_NOON)
+    for _ in range(3):
+        client.get("/en/services?need=lgbt")
+    assert len(rendered) == 2  # one page: every card, and those shown
+    monkeypatch.setattr(services, "now", lambda: MONDAY_NOON.replace(minute=1))
+    client.get("/en/services?need=lgbt")
+    assert len(rendered) == 4  # a new minute, made again
+    minute, kept = app.extensions["pages_this_minute"]
+    assert minute == MONDAY_NOON.replace(minute=1)
+    assert list(kept) == [(minute, "/en/services", "lgbt", False)]  # the last minute's are gone
+    client.get("/en/services?need=cats")
+    client.get("/en/services?need=dogs")
+    assert len(app.extensions["pages_this_minute"][1]) == 1  # an ignored value is never kept
+
+
+def counting(method, calls):
+    def wrapper(*args, **kwargs):
+        calls.append(args)
+        return method(*args, **kwargs)
+
+    return wrapper

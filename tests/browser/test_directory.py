@@ -36,6 +36,23 @@ def test_open_now_is_worked_out_on_the_phone(page, live_server):
     assert page.locator(f"{CARDS}:visible .availability").inner_text() == "Open now"
 
 
+# Galop answers Monday to Thursday from 10:00 to 20:30, UK time: each instant is on the wrong side of
+# a boundary if the phone forgets British Summer Time, or keeps it after the clocks go back.
+@pytest.mark.parametrize(
+    ("instant", "state"),
+    [
+        ("2026-07-06T09:30:00Z", "is-open"),  # Monday 10:30 BST
+        ("2026-07-06T19:45:00Z", "is-closed"),  # Monday 20:45 BST
+        ("2026-03-30T09:30:00Z", "is-open"),  # the day after the clocks go forward: 10:30 BST
+        ("2026-10-26T09:30:00Z", "is-closed"),  # the day after they go back: 09:30 GMT
+    ],
+)
+def test_open_now_follows_uk_summer_time(page, live_server, instant, state):
+    page.clock.set_fixed_time(instant)
+    page.goto(live_server + "/en/services?need=lgbt")
+    assert state in page.locator(f"{CARDS}:visible .availability").get_attribute("class").split()
+
+
 @pytest.mark.parametrize("code", ["en", "ar"])
 def test_filters_work_without_javascript(browser, live_server, code):
     context = browser.new_context(java_script_enabled=False, viewport=PHONE)
