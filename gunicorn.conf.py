@@ -10,19 +10,21 @@ bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
 # Sync workers, one per core and one more: every request is CPU work of about a millisecond (a page
 # from memory, one small write for a scan), with no I/O to wait on, so gunicorn's 2 × cores + 1 and
 # threads only add switching. Measured on 2 cores (bench/settings.md): 3 sync workers served a page
-# about 1.5 times as fast as 5, with a lower p99 and two thirds of the memory; gthread was no faster.
+# at 2,619/s, p99 29 ms, in 91 MiB; 5 at 1,739/s, p99 56 ms, in 138 MiB; gthread was slower.
 worker_class = "sync"
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() + 1))
 # Build the app once before forking: content is read and checked, static files built, one time only,
 # and a broken content file stops the master before any worker starts. Measured: the workers share
-# that memory (5 workers: 139 MiB PSS against 163 without) and start in half the time.
+# that memory (91 MiB against 101 without) and answer 0.6 s after launch instead of 1.4 s.
 preload_app = True
 # A request that cannot be ours is refused before it reaches the app. Our longest address is 90
 # characters (tests/public_urls.txt); browsers send about 15 headers.
 limit_request_line = 2048
 limit_request_fields = 50
 limit_request_field_size = 8190
-# A page takes about a millisecond: a worker silent for 10 s is stuck and is replaced.
+# A page takes about a millisecond: a worker silent for 10 s is stuck and is replaced. A sync worker
+# also waits on a connection that sends nothing, so 10 s rather than 30 frees it sooner; in front of
+# the open internet a buffering proxy should take those (bench/settings.md, "idle").
 timeout = 10
 graceful_timeout = 10
 # gunicorn trusts X-Forwarded-Proto and friends from 127.0.0.1 by default; the app trusts them only

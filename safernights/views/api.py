@@ -1,9 +1,9 @@
 """The directory as Open Referral HSDS 3 JSON: readable from any origin, cacheable."""
 
-from flask import Blueprint, abort, request
+from flask import Blueprint, abort, current_app, request
 from flask_babel import force_locale
 
-from safernights import hsds, services
+from safernights import delivery, hsds, services
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -16,19 +16,34 @@ def _number(name, default, highest):
     return int(value)
 
 
-@bp.get("/services")
-def service_list():
-    """A page of services, optionally for one need (?need=, ?page=, ?per_page=)."""
+def wanted():
+    """(need, page, per_page) from the query, each checked; a 400 explains a bad one."""
     need = request.args.get("need")
     if need is not None and need not in services.NEEDS:
         abort(400, description=f"need must be one of: {', '.join(services.NEEDS)}")
-    found = [s for s in services.directory().services if need is None or need in s.needs]
     per_page = _number("per_page", hsds.PER_PAGE, hsds.MAX_PER_PAGE)
-    number = _number("page", 1, max(1, -(-len(found) // per_page)))
-    return hsds.page(found, number, per_page)
+    return need, _number("page", 1, max(1, -(-len(matching(need)) // per_page))), per_page
+
+
+def matching(need):
+    return [s for s in services.directory().services if need is None or need in s.needs]
+
+
+def as_json(data):
+    """JSON text, so that a kept answer is serialised once, not on every request."""
+    return current_app.json.dumps(data), {"Content-Type": "application/json"}
+
+
+@bp.get("/services")
+@delivery.cached(lambda: (request.path, *wanted()))
+def service_list():
+    """A page of services, optionally for one need (?need=, ?page=, ?per_page=)."""
+    need, number, per_page = wanted()
+    return as_json(hsds.page(matching(need), number, per_page))
 
 
 @bp.get("/services/<service_id>")
+@delivery.cached()
 def service_detail(service_id):
     """One service in full, by its HSDS UUID or our own id."""
     directory = services.directory()
@@ -38,8 +53,10 @@ def service_detail(service_id):
     if found is None:
         abort(404, description=f"no service {service_id!r}")
     with force_locale("en"):
-        return hsds.full(
-            found,
-            {k: str(v) for k, v in services.NEEDS.items()},
-            {k: str(v) for k, v in services.AREAS.items()},
+        return as_json(
+            hsds.full(
+                found,
+                {k: str(v) for k, v in services.NEEDS.items()},
+                {k: str(v) for k, v in services.AREAS.items()},
+            )
         )
