@@ -52,8 +52,8 @@ class SQLite:
             local.lock = self.path.with_name(self.path.name + ".lock").open("a")
         # Workers take turns through the lock file: flock wakes the next one the moment the write is
         # done, where SQLite's own busy wait sleeps up to 100 ms between tries. With these changes
-        # a scan at 64 connections on 2 cores went from 560–1,150 to 1,300–1,700 requests/s and its
-        # p99 from 90–180 ms to about 60 ms (wrk; bench/run.py measures it on every run).
+        # a scan at 64 connections on 2 cores went from 560–1,150 to about 2,300 requests/s and its
+        # p99 from 90–180 ms to 36 ms (wrk; bench/results.md, measured on every `make bench`).
         fcntl.flock(local.lock, fcntl.LOCK_EX)
         try:
             with local.connection:
