@@ -198,13 +198,15 @@ def postgres_scans():
     return result, consent, card
 
 
+def figures(r):
+    """The cells every load row starts with: the median run, every run's rate, its latencies, errors."""
+    runs = " / ".join(f"{run['rps']:.0f}" for run in r["runs"])
+    return f"{r['rps']:.0f} | {runs} | {r['p50']:.1f} | {r['p99']:.1f} | {r['errors']}"
+
+
 def row(name, r, ceiling):
     share = r["rps"] / ceiling
-    runs = " / ".join(f"{run['rps']:.0f}" for run in r["runs"])
-    return (
-        f"| {name} | {r['rps']:.0f} | {runs} | {r['p50']:.1f} | {r['p99']:.1f} | {r['errors']} "
-        f"| {share:.0%} | {verdict(r['p99'] < P99_TARGET and not r['errors'])} |"
-    )
+    return f"| {name} | {figures(r)} | {share:.0%} | {verdict(r['p99'] < P99_TARGET and not r['errors'])} |"
 
 
 def verdict(met):
@@ -284,12 +286,8 @@ def main():
         ("SQLite", results["QR scan /q/consent, SQLite"], sqlite_consent, sqlite_card),
         ("PostgreSQL", postgres, postgres_consent, postgres_card),
     ]:
-        runs = " / ".join(f"{run['rps']:.0f}" for run in r["runs"])
         completed = sum(run["requests"] for run in r["runs"])
-        lines.append(
-            f"| {name} | {r['rps']:.0f} | {runs} | {r['p50']:.1f} | {r['p99']:.1f} | {r['errors']} "
-            f"| {completed} | {consent} | {card} |"
-        )
+        lines.append(f"| {name} | {figures(r)} | {completed} | {consent} | {card} |")
     lines += [
         "",
         "## Lighthouse 12, mobile (simulated slow 4G, mid-range phone)",

@@ -23,16 +23,20 @@ def free_port():
         return probe.getsockname()[1]
 
 
-def start_server(port, log=subprocess.DEVNULL, **settings):
-    """Run the Procfile's web command with PORT (and any settings) set, and wait until it answers."""
-    command = re.search(r"^web:\s*(.+)$", (ROOT / "Procfile").read_text(), re.M).group(1)
+def procfile_command():
+    return shlex.split(re.search(r"^web:\s*(.+)$", (ROOT / "Procfile").read_text(), re.M).group(1))
+
+
+def start_server(port, log=subprocess.DEVNULL, command=None, **settings):
+    """Run the Procfile's web command (or another) with PORT and any settings set, and wait until it
+    answers."""
     env = {
         **os.environ,
         **settings,
         "PORT": str(port),
         "PATH": f"{ROOT / '.venv' / 'bin'}:{os.environ['PATH']}",
     }
-    server = subprocess.Popen(shlex.split(command), cwd=ROOT, env=env, stderr=log)
+    server = subprocess.Popen(command or procfile_command(), cwd=ROOT, env=env, stderr=log)
     for _ in range(100):
         if server.poll() is not None:
             raise SystemExit(f"the server stopped at start-up (exit status {server.returncode})")

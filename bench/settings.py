@@ -10,7 +10,6 @@ Writes bench/settings.md. Run it with `make bench-settings`.
 import os
 import shutil
 import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -23,7 +22,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench import soak  # noqa: E402
 from bench.run import CONNECTIONS, DURATION, ROUNDS, load_in_rounds  # noqa: E402
-from bench.server import free_port, machine  # noqa: E402
+from bench.server import free_port, machine, start_server  # noqa: E402
 
 # (what changes, the lines added after gunicorn.conf.py's own)
 CANDIDATES = [
@@ -39,22 +38,6 @@ TARGETS = [("topic page", "/en/consent"), ("QR scan", "/q/consent")]
 # Connections opened and left silent, as Chromium's speculative preconnects or a slow client leave
 # them, while one reader asks for a page; more than any candidate has workers or threads.
 IDLE_CONNECTIONS = 16
-
-
-def start(config, port, folder):
-    """gunicorn with the candidate's config, counting scans into a fresh SQLite file."""
-    command = [str(ROOT / ".venv" / "bin" / "gunicorn"), "--config", str(config), "app:create_app()"]
-    env = {"PATH": "/usr/bin:/bin", "PORT": str(port), "DATABASE_URL": f"sqlite:///{folder}/scans.sqlite3"}
-    started = time.monotonic()
-    server = subprocess.Popen(command, cwd=ROOT, env=env, stderr=subprocess.DEVNULL)
-    while True:
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
-            return server, time.monotonic() - started
-        except OSError:
-            if server.poll() is not None or time.monotonic() - started > 60:
-                raise SystemExit(f"gunicorn did not start with {config.read_text()}") from None
-            time.sleep(0.05)
 
 
 def answer_with_idle_connections(port):
@@ -76,7 +59,10 @@ def measure(extra):
     config = folder / "gunicorn.conf.py"
     config.write_text((ROOT / "gunicorn.conf.py").read_text() + "\n" + extra + "\n")
     port = free_port()
-    server, startup = start(config, port, folder)
+    gunicorn = [str(ROOT / ".venv" / "bin" / "gunicorn"), "--config", str(config), "app:create_app()"]
+    started = time.monotonic()
+    server = start_server(port, command=gunicorn, DATABASE_URL=f"sqlite:///{folder}/scans.sqlite3")
+    startup = time.monotonic() - started
     try:
         results = load_in_rounds([(name, f"http://127.0.0.1:{port}{path}") for name, path in TARGETS])
         memory = sum(pss for _, pss in soak.memory(server.pid).values()) / 1024  # MiB
