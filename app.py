@@ -3,9 +3,30 @@
 from flask import Flask
 from flask_babel import Babel
 
-from safernights import assets, catalogs, config, content, delivery, languages, pwa, security, services
-from safernights.views import admin, api, directory, errors, pages, partners, printing, scan
-from safernights.views import pwa as pwa_views
+from safernights import (
+    assets,
+    catalogs,
+    config,
+    content,
+    directory,
+    http_cache,
+    languages,
+    offline_pack,
+    qr_codes,
+    scan_counts,
+    security,
+)
+from safernights.views import (
+    admin,
+    directory_api,
+    directory_pages,
+    errors,
+    offline,
+    pages,
+    partners,
+    printing,
+    qr_links,
+)
 
 
 def create_app(overrides=None):
@@ -18,19 +39,14 @@ def create_app(overrides=None):
     Babel(app, locale_selector=languages.locale)
     languages.init_app(app)
     content.init_app(app)
-    services.init_app(app)
+    directory.init_app(app)
+    qr_codes.init_app(app)
+    scan_counts.init_app(app)
     security.init_app(app)
-    delivery.init_app(app)
+    http_cache.init_app(app)
     assets.init_app(app)
-    pwa.init_app(app)
-    scan.init_app(app)
-    app.register_blueprint(pages.bp)
-    app.register_blueprint(pwa_views.bp)
-    app.register_blueprint(directory.bp)
-    app.register_blueprint(api.bp)
-    app.register_blueprint(scan.bp)
-    app.register_blueprint(printing.bp)
-    app.register_blueprint(admin.bp)
-    app.register_blueprint(partners.bp)
+    offline_pack.init_app(app)
+    for views in (pages, offline, directory_pages, directory_api, qr_links, printing, admin, partners):
+        app.register_blueprint(views.bp)
     errors.init_app(app)
     return app

@@ -4,7 +4,7 @@ behind each choice (`make bench-settings`)."""
 import multiprocessing
 import os
 
-from safernights import serving
+from safernights import gunicorn_hooks
 
 bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
 # Sync workers, one per core and one more: every request is CPU work of about a millisecond (a page
@@ -40,4 +40,4 @@ errorlog = "-"
 
 
 def on_starting(server):
-    serving.use(server)
+    gunicorn_hooks.use(server)

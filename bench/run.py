@@ -27,7 +27,7 @@ from bench import lighthouse  # noqa: E402
 from bench.postgres import TemporaryPostgres  # noqa: E402
 from bench.server import free_port, machine, scan_counts, start_server  # noqa: E402
 from bench.throttle import ThrottlingProxy  # noqa: E402
-from safernights import config, content, qr  # noqa: E402
+from safernights import config, content, qr_codes  # noqa: E402
 
 CONNECTIONS = 64
 DURATION = "10s"
@@ -157,9 +157,9 @@ def time_to_save_pack(port, first_page="/pl/consent"):
 def qr_versions():
     """(short address, QR version, modules per side) of every code at the configured BASE_URL."""
     settings = config.from_environment()
-    codes = qr.load(settings["CONTENT_DIR"], content.load(settings["CONTENT_DIR"]))
+    codes = qr_codes.load(settings["CONTENT_DIR"], content.load(settings["CONTENT_DIR"]))
     return [
-        (qr.short_url(settings["BASE_URL"], name), *qr.version(settings["BASE_URL"], name))
+        (qr_codes.short_url(settings["BASE_URL"], name), *qr_codes.version(settings["BASE_URL"], name))
         for name in sorted(codes)
     ]
 

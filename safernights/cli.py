@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from safernights import config, content, languages, qr, services
+from safernights import config, content, directory, languages, qr_codes
 
 
 @click.group("content")
@@ -20,26 +20,26 @@ def check():
     """Report every problem in the content folder at once; exit 1 if there are any."""
     folder = Path(config.from_environment()["CONTENT_DIR"])
     pages, problems = content.read_all(folder)
-    directory, found = services.read(folder)
+    services, found = directory.read(folder)
     for problem in problems + found:
         click.echo(str(problem), err=True)
     errors = [problem for problem in problems + found if not problem.warning]
     if errors:
         click.echo(f"{len(errors)} problem(s) in {folder}", err=True)
         sys.exit(1)
-    click.echo(f"{len(pages)} pages and {len(directory.services)} services in {folder}: no problems")
+    click.echo(f"{len(pages)} pages and {len(services.services)} services in {folder}: no problems")
 
 
 @content_commands.command("status")
 def status():
     """Print the language × page matrix (and the directory): up to date, outdated, unchecked or missing."""
     folder = config.from_environment()["CONTENT_DIR"]
-    library, (directory, _) = content.load(folder), services.load(Path(folder))
+    library, (services, _) = content.load(folder), directory.load(Path(folder))
     columns = [*library.slugs, "services"]
     widths = [max(len(column), *map(len, content.STATES)) for column in columns]
 
     def row(lang):
-        return [*(library.status(lang, slug) for slug in library.slugs), directory.status(lang)]
+        return [*(library.status(lang, slug) for slug in library.slugs), services.status(lang)]
 
     click.echo("    " + " ".join(f"{column:<{width}}" for column, width in zip(columns, widths, strict=True)))
     for lang in languages.REGISTRY:
@@ -59,12 +59,11 @@ def qr_commands():
 def export(folder):
     """Write every code's QR image, SVG and PNG, into FOLDER for designers."""
     settings = config.from_environment()
-    codes = qr.load(settings["CONTENT_DIR"], content.load(settings["CONTENT_DIR"]))
+    codes = qr_codes.load(settings["CONTENT_DIR"], content.load(settings["CONTENT_DIR"]))
+    base = settings["BASE_URL"]
     folder.mkdir(parents=True, exist_ok=True)
     for name in sorted(codes):
-        (folder / f"{name}.svg").write_text(qr.svg(settings["BASE_URL"], name))
-        (folder / f"{name}.png").write_bytes(qr.png(settings["BASE_URL"], name))
-        version, modules = qr.version(settings["BASE_URL"], name)
-        click.echo(
-            f"{qr.short_url(settings['BASE_URL'], name)}: QR version {version}, {modules}×{modules} modules"
-        )
+        (folder / f"{name}.svg").write_text(qr_codes.svg(base, name))
+        (folder / f"{name}.png").write_bytes(qr_codes.png(base, name))
+        version, modules = qr_codes.version(base, name)
+        click.echo(f"{qr_codes.short_url(base, name)}: QR version {version}, {modules}×{modules} modules")

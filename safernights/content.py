@@ -22,7 +22,7 @@ from pathlib import Path
 from flask import current_app
 from markupsafe import Markup
 
-from safernights import languages, markup
+from safernights import languages, page_markdown
 
 HOME = "home"
 # Slugs are printed on posters that hang for years: each must always exist in English.
@@ -38,7 +38,7 @@ ROUTES = {"./", "languages", "forget"}  # characters; link previews cut longer t
 
 # A phone number in the text that is not written as [[number]] would not be a tel: link.
 BARE_NUMBER = re.compile(r"(?<![\w/.\[-])(0\d(?: ?\d){8,10}|999|101|111|18000|116 ?123)(?![\w/\]-])")
-BAD_TEL = re.compile(rf"\[\[(?!{markup.NUMBER}\]\])")
+BAD_TEL = re.compile(rf"\[\[(?!{page_markdown.NUMBER}\]\])")
 LINK = re.compile(r"\]\(([^)\s]+)")
 HEADING = re.compile(r"^(#{2,6}) ", re.M)
 
@@ -171,7 +171,7 @@ def _body_problems(path, lines, start, slugs):
             problems.append(Problem(path, number, "use ## for headings: the title is the page's only h1"))
         if BAD_TEL.search(line):
             problems.append(Problem(path, number, "[[…]] must hold a phone number, digits and spaces"))
-        for bare in BARE_NUMBER.findall(re.sub(markup.TEL, "", line)):
+        for bare in BARE_NUMBER.findall(re.sub(page_markdown.TEL, "", line)):
             problems.append(Problem(path, number, f"write the number {bare} as [[{bare}]] so it dials"))
         for target in (link.partition("#")[0] for link in LINK.findall(line)):
             if target.startswith("/"):
@@ -202,7 +202,7 @@ def read_page(path, lang, slugs, renderer, today):
     # mark every translation outdated.
     version = hashlib.sha256("\n".join([fields["title"], fields["summary"], body]).encode()).hexdigest()[:12]
     shape = (
-        tuple(sorted(re.findall(markup.TEL, body))),
+        tuple(sorted(re.findall(page_markdown.TEL, body))),
         tuple(sorted(LINK.findall(body))),
         tuple(len(marks) for marks in HEADING.findall(body)),
     )
@@ -225,7 +225,7 @@ def _translation_problems(path, page, original):
 def read_all(content_dir, today=None):
     """Read every page in every registered language; return (pages, problems)."""
     content_dir, today = Path(content_dir), today or date.today()
-    renderer, pages, problems, originals = markup.renderer(), [], [], {}
+    renderer, pages, problems, originals = page_markdown.renderer(), [], [], {}
     english = content_dir / languages.DEFAULT  # first in the registry, so read before translations
     slugs = ROUTES | {path.stem for path in english.glob("*.md")}
     for slug in REQUIRED:

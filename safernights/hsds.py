@@ -7,7 +7,7 @@ Descriptions and names of needs are the English originals.
 import math
 import uuid
 
-from safernights.hours import DAYS
+from safernights.opening_hours import DAYS
 
 NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://safernights.example/hsds")
 TAXONOMY = "safernights-needs"

@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from app import create_app
-from safernights import cli, qr
+from safernights import cli, qr_codes
 
 from .conftest import ROOT, XHTML, text_of
 
@@ -55,9 +55,9 @@ def test_the_svg_carries_the_short_address_for_people_who_type(client):
 
 
 def test_codes_use_error_correction_q_and_a_quiet_zone():
-    made = qr.make(APP.config["BASE_URL"], "get-help")
+    made = qr_codes.make(APP.config["BASE_URL"], "get-help")
     assert made.error == "Q"
-    assert qr.QUIET_ZONE == 4
+    assert qr_codes.QUIET_ZONE == 4
 
 
 def test_a_retired_code_opens_the_home_page(tmp_path, monkeypatch):
@@ -91,7 +91,7 @@ def test_an_unknown_code_is_a_friendly_404_in_the_phones_language(client):
 def test_a_broken_qr_file_is_reported_with_file_and_line(tmp_path, toml, message):
     path = tmp_path / "qr.toml"
     path.write_text(toml)
-    _, problems = qr.read(path, ["staff"])
+    _, problems = qr_codes.read(path, ["staff"])
     assert [problem.path for problem in problems] == [path]
     assert problems[0].line == 1
     assert message in problems[0].message

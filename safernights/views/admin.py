@@ -11,7 +11,7 @@ from datetime import date, timedelta
 
 from flask import Blueprint, abort, current_app, render_template, request
 
-from safernights import scans
+from safernights import qr_codes, scan_counts
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 CHALLENGE = {
@@ -54,7 +54,7 @@ def week_of(day):
 @bp.get("/scans")
 def dashboard():
     """Scans per code per week, per language, and a chart of weekly totals; no JavaScript."""
-    rows = scans.rows()
+    rows = scan_counts.rows()
     weeks = sorted({week_of(day) for day, *_ in rows})
     by_code = defaultdict(Counter)
     for day, code, _, count in rows:
@@ -65,18 +65,18 @@ def dashboard():
     totals = [sum(by_code[code][week] for code in by_code) for week in weeks]
     return render_template(
         "admin/scans.html", weeks=weeks, by_code=dict(sorted(by_code.items())), by_lang=by_lang.most_common(),
-        totals=totals, codes=current_app.extensions["qr_codes"],
+        totals=totals, codes=qr_codes.codes(),
     )  # fmt: skip
 
 
 @bp.get("/scans.csv")
 def export():
-    """Every row: day,code,lang,scans."""
+    """Every row: day,code,lang,scan_counts."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["day", "code", "lang", "scans"])
-    writer.writerows(scans.rows())
+    writer.writerows(scan_counts.rows())
     return out.getvalue(), {
         "Content-Type": "text/csv; charset=utf-8",
-        "Content-Disposition": "attachment; filename=scans.csv",
+        "Content-Disposition": "attachment; filename=scan_counts.csv",
     }

@@ -2,7 +2,7 @@
 
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
 
-from safernights import content, delivery, languages
+from safernights import content, http_cache, languages
 
 bp = Blueprint("pages", __name__)
 
@@ -16,7 +16,7 @@ def root():
 
 
 @bp.get("/<lang:lang>/")
-@delivery.cached()
+@http_cache.cached()
 def home():
     """The home page: help now first, then the topics."""
     library = content.library()
@@ -31,14 +31,14 @@ def chosen_topic():
 
 
 @bp.get("/<lang:lang>/languages", endpoint="languages")
-@delivery.cached(lambda: (request.path, chosen_topic()))
+@http_cache.cached(lambda: (request.path, chosen_topic()))
 def choose_language():
     """Every language in its own name; ?page=<slug> keeps the reader on the same page."""
     return render_template("languages.html", slug=chosen_topic())
 
 
 @bp.get("/<lang:lang>/<slug>")
-@delivery.cached()
+@http_cache.cached()
 def topic(slug):
     """One topic page, such as /en/consent."""
     library = content.library()

@@ -2,7 +2,7 @@
 
 from flask import Blueprint, current_app, render_template, request
 
-from safernights import content, delivery, languages, security, services
+from safernights import content, directory, http_cache, languages, security
 
 bp = Blueprint("partners", __name__)
 
@@ -24,9 +24,9 @@ def embed_help():
 def embed_services():
     """The help card with the services for one need (?need=)."""
     languages.use(request.args.get("lang"))
-    need = request.args.get("need") if request.args.get("need") in services.NEEDS else None
-    found = services.directory().listing(services.now(), need=need)[:5] if need else []
-    return render_template("embed/help.html", need=need, found=found, at=services.now())
+    need = request.args.get("need") if request.args.get("need") in directory.NEEDS else None
+    found = directory.current().listing(directory.now(), need=need)[:5] if need else []
+    return render_template("embed/help.html", need=need, found=found, at=directory.now())
 
 
 @bp.after_request
@@ -38,13 +38,13 @@ def embeddable(response):
 
 
 @bp.get("/sitemap.xml")
-@delivery.cached()
+@http_cache.cached()
 def sitemap():
     """Every page in every language, with its other languages as hreflang alternates."""
-    library, directory = content.library(), services.directory()
+    library, services = content.library(), directory.current()
     paths = ["/{lang}/", "/{lang}/services", "/{lang}/partners", "/{lang}/languages"]
     paths += [f"/{{lang}}/{topic.slug}" for topic in library.topics(languages.DEFAULT)]
-    paths += [f"/{{lang}}/services/{service.id}" for service in directory.services]
+    paths += [f"/{{lang}}/services/{service.id}" for service in services.services]
     body = render_template("sitemap.xml", paths=paths, codes=list(languages.REGISTRY))
     return body, {"Content-Type": "application/xml; charset=utf-8"}
 

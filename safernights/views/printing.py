@@ -1,9 +1,9 @@
 """Posters and contact cards to print, in every language, each with its QR code."""
 
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import Blueprint, abort, render_template, request
 from flask_babel import force_locale, gettext
 
-from safernights import content, languages
+from safernights import content, languages, qr_codes
 
 bp = Blueprint("printing", __name__, url_prefix="/print")
 SIZES = ("a4", "a3")
@@ -18,7 +18,7 @@ def paper_size():
 def poster(name):
     """A poster for one code: headline, three lines, QR code, short address, 999 · 55 · 18000."""
     languages.use(request.args.get("lang"))
-    code = current_app.extensions["qr_codes"].get(name)
+    code = qr_codes.codes().get(name)
     if code is None or code.target not in content.library().slugs:
         abort(404)
     size = paper_size()
@@ -42,4 +42,4 @@ def help_poster():
 def cards():
     """An A4 sheet of ten contact cards (85 × 55 mm) with crop marks."""
     languages.use(request.args.get("lang"))
-    return render_template("print/cards.html", code=current_app.extensions["qr_codes"]["card"])
+    return render_template("print/cards.html", code=qr_codes.codes()["card"])

@@ -7,7 +7,7 @@ import pytest
 from flask_babel import force_locale, gettext
 
 from app import create_app
-from safernights import content, languages, pwa
+from safernights import content, languages, offline_pack
 
 from ..conftest import ROOT
 from .conftest import CHROMIUM_FLAGS, PHONE, chromium_path
@@ -32,7 +32,7 @@ WAIT_FOR_PACK = """async ([lang, urls, old]) => {
 
 def pack(lang):
     with APP.test_request_context():
-        return pwa.pack(APP.extensions["content"], APP.extensions["services"], lang)
+        return offline_pack.pack(APP.extensions["content"], APP.extensions["directory"], lang)
 
 
 def translated(lang, message):

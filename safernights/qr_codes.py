@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import segno
+from flask import current_app
 from PIL import Image, ImageDraw, ImageFont
+from werkzeug.routing import BaseConverter
 
 from safernights import languages
 from safernights.content import HOME, ContentError, Problem
@@ -126,3 +128,20 @@ def version(base_url, code):
     """(QR version, modules per side) for the report."""
     qr = make(base_url, code)
     return qr.version, qr.symbol_size(scale=1, border=0)[0]
+
+
+class CodeConverter(BaseConverter):
+    """A QR code's name in a URL: a-z, 0-9 and hyphens, so /q/consent.png is the image, not a code."""
+
+    regex = r"[a-z0-9]+(?:-[a-z0-9]+)*"
+
+
+def codes():
+    """Every code of the running app, by name."""
+    return current_app.extensions["qr_codes"]
+
+
+def init_app(app):
+    """Call after the content is loaded: the codes name its topics."""
+    app.url_map.converters["code"] = CodeConverter
+    app.extensions["qr_codes"] = load(app.config["CONTENT_DIR"], app.extensions["content"])

@@ -3,7 +3,7 @@
 from flask import Blueprint, abort, current_app, request
 from flask_babel import force_locale
 
-from safernights import delivery, hsds, services
+from safernights import directory, hsds, http_cache
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -19,14 +19,14 @@ def _number(name, default, highest):
 def wanted():
     """(need, page, per_page) from the query, each checked; a 400 explains a bad one."""
     need = request.args.get("need")
-    if need is not None and need not in services.NEEDS:
-        abort(400, description=f"need must be one of: {', '.join(services.NEEDS)}")
+    if need is not None and need not in directory.NEEDS:
+        abort(400, description=f"need must be one of: {', '.join(directory.NEEDS)}")
     per_page = _number("per_page", hsds.PER_PAGE, hsds.MAX_PER_PAGE)
     return need, _number("page", 1, max(1, -(-len(matching(need)) // per_page))), per_page
 
 
 def matching(need):
-    return [s for s in services.directory().services if need is None or need in s.needs]
+    return [s for s in directory.current().services if need is None or need in s.needs]
 
 
 def as_json(data):
@@ -35,7 +35,7 @@ def as_json(data):
 
 
 @bp.get("/services")
-@delivery.cached(lambda: (request.path, *wanted()))
+@http_cache.cached(lambda: (request.path, *wanted()))
 def service_list():
     """A page of services, optionally for one need (?need=, ?page=, ?per_page=)."""
     need, number, per_page = wanted()
@@ -43,12 +43,12 @@ def service_list():
 
 
 @bp.get("/services/<service_id>")
-@delivery.cached()
+@http_cache.cached()
 def service_detail(service_id):
     """One service in full, by its HSDS UUID or our own id."""
-    directory = services.directory()
-    found = directory.get(service_id) or next(
-        (s for s in directory.services if hsds.uid(s.id) == service_id), None
+    services = directory.current()
+    found = services.get(service_id) or next(
+        (s for s in services.services if hsds.uid(s.id) == service_id), None
     )
     if found is None:
         abort(404, description=f"no service {service_id!r}")
@@ -56,7 +56,7 @@ def service_detail(service_id):
         return as_json(
             hsds.full(
                 found,
-                {k: str(v) for k, v in services.NEEDS.items()},
-                {k: str(v) for k, v in services.AREAS.items()},
+                {k: str(v) for k, v in directory.NEEDS.items()},
+                {k: str(v) for k, v in directory.AREAS.items()},
             )
         )

@@ -7,30 +7,30 @@ from datetime import date, datetime
 import jsonschema
 import pytest
 
-from safernights import hsds, languages, services
-from safernights.hours import LONDON
+from safernights import directory, hsds, languages, page_markdown
+from safernights.opening_hours import LONDON
 
 from .conftest import ROOT, SHARED, XHTML, text_of
 
-DIRECTORY, _ = services.read(ROOT / "content")
+DIRECTORY, _ = directory.read(ROOT / "content")
 MONDAY_NOON = datetime(2026, 11, 23, 12, 0, tzinfo=LONDON)
 SUNDAY_NOON = datetime(2026, 11, 22, 12, 0, tzinfo=LONDON)
 
 
 @pytest.fixture
 def at_monday_noon(monkeypatch):
-    monkeypatch.setattr(services, "now", lambda: MONDAY_NOON)
+    monkeypatch.setattr(directory, "now", lambda: MONDAY_NOON)
 
 
 def test_every_phone_number_in_the_data_has_a_source(sourced_numbers):
-    numbers = {services.markup.tel_href(phone.number)[4:] for s in DIRECTORY.services for phone in s.phones}
+    numbers = {page_markdown.tel_href(phone.number)[4:] for s in DIRECTORY.services for phone in s.phones}
     assert numbers <= sourced_numbers, numbers - sourced_numbers
     assert sum(1 for s in DIRECTORY.services if s.phones) >= 12
 
 
 def test_every_need_has_a_service():
     covered = {need for s in DIRECTORY.services for need in s.needs}
-    assert covered == set(services.NEEDS)
+    assert covered == set(directory.NEEDS)
 
 
 def test_the_sarc_has_no_phone_until_one_is_sourced_and_aurora_is_not_a_helpline():
@@ -70,7 +70,7 @@ def test_a_broken_service_is_reported_with_file_and_line(folder, old, new, messa
     text = path.read_text()
     assert old in text
     path.write_text(text.replace(old, new, 1))
-    _, problems = services.read(folder, today=date(2026, 11, 21))
+    _, problems = directory.read(folder, today=date(2026, 11, 21))
     errors = [problem for problem in problems if not problem.warning]
     assert len(errors) == 1, errors
     assert errors[0].path == path
@@ -83,13 +83,13 @@ def test_a_toml_syntax_error_names_its_line(folder):
     lines = path.read_text().splitlines()
     lines[20] = 'name = "unterminated'
     path.write_text("\n".join(lines))
-    _, problems = services.read(folder)
+    _, problems = directory.read(folder)
     assert (problems[0].path, problems[0].line) == (path, 21)
     assert "not valid TOML" in problems[0].message
 
 
 def test_old_details_are_a_warning_not_an_error():
-    _, problems = services.read(ROOT / "content", today=date(2026, 11, 21))
+    _, problems = directory.read(ROOT / "content", today=date(2026, 11, 21))
     assert problems
     assert all(problem.warning for problem in problems)
     assert any("yellow-door: details checked 2017" in str(problem) for problem in problems)
@@ -99,7 +99,7 @@ def test_a_translation_must_keep_the_numbers(folder):
     path = folder / "pl" / "services.toml"
     text = path.read_text()
     path.write_text(text.replace("16", "61", 1))
-    _, problems = services.read(folder)
+    _, problems = directory.read(folder)
     assert [problem.message for problem in problems if not problem.warning] == [
         "rape-crisis: numbers differ from the English description"
     ]
@@ -152,11 +152,11 @@ def test_filter_by_need_without_javascript(client, at_monday_noon):
 
 
 def test_filter_open_now_without_javascript(client, monkeypatch):
-    monkeypatch.setattr(services, "now", lambda: SUNDAY_NOON)
+    monkeypatch.setattr(directory, "now", lambda: SUNDAY_NOON)
     names = visible(client.get("/en/services?open=now").document)
     assert "Galop LGBT+ Rape and Sexual Abuse Helpline" not in names
     assert "Rape Crisis 24/7 Support Line" in names
-    monkeypatch.setattr(services, "now", lambda: MONDAY_NOON)
+    monkeypatch.setattr(directory, "now", lambda: MONDAY_NOON)
     assert "Galop LGBT+ Rape and Sexual Abuse Helpline" in visible(
         client.get("/en/services?open=now").document
     )
@@ -174,7 +174,7 @@ def test_unknown_filter_values_are_ignored_with_a_note(client, query, at_monday_
 
 
 def test_each_card_says_whether_it_is_open(client, monkeypatch):
-    monkeypatch.setattr(services, "now", lambda: SUNDAY_NOON)
+    monkeypatch.setattr(directory, "now", lambda: SUNDAY_NOON)
     document = client.get("/en/services/galop").document
     assert (
         text_of(document.find(f".//{XHTML}p[@class='availability is-closed']"))
@@ -304,12 +304,12 @@ def test_api_is_readable_from_any_origin_and_cacheable(client):
 
 def test_the_directory_is_made_once_a_minute_and_junk_is_never_kept(app, client, monkeypatch):
     rendered = []
-    monkeypatch.setattr(services.Directory, "listing", counting(services.Directory.listing, rendered))
-    monkeypatch.setattr(services, "now", lambda: MONDAY_NOON)
+    monkeypatch.setattr(directory.Directory, "listing", counting(directory.Directory.listing, rendered))
+    monkeypatch.setattr(directory, "now", lambda: MONDAY_NOON)
     for _ in range(3):
         client.get("/en/services?need=lgbt")
     assert len(rendered) == 2  # one page: every card, and those shown
-    monkeypatch.setattr(services, "now", lambda: MONDAY_NOON.replace(minute=1))
+    monkeypatch.setattr(directory, "now", lambda: MONDAY_NOON.replace(minute=1))
     client.get("/en/services?need=lgbt")
     assert len(rendered) == 4  # a new minute, made again
     minute, kept = app.extensions["pages_this_minute"]

@@ -20,8 +20,7 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from phonenumbers import shortnumberinfo
 
-from safernights import hours as opening
-from safernights import languages, markup
+from safernights import languages, opening_hours, page_markdown
 from safernights.content import VERSION, ContentError, Problem
 
 # Fixed ids: partners' links and the API use them.
@@ -68,7 +67,7 @@ class Phone:
 
     @property
     def href(self):
-        return markup.tel_href(self.number)
+        return page_markdown.tel_href(self.number)
 
 
 @dataclass(frozen=True)
@@ -81,7 +80,7 @@ class Service:
     source: str
     checked: str  # "2017" or "2026-11", as confirmed
     phones: tuple = ()
-    hours: opening.Hours = opening.NOT_KNOWN
+    hours: opening_hours.Hours = opening_hours.NOT_KNOWN
     by_appointment: bool = False
     not_on_bill: bool = False
     area: str | None = None
@@ -102,10 +101,10 @@ class Service:
         return (today - self.checked_date).days > STALE_DAYS
 
     def is_open(self, at):
-        return opening.is_open(self.hours, at)
+        return opening_hours.is_open(self.hours, at)
 
     def next_opening(self, at):
-        return opening.next_opening(self.hours, at)
+        return opening_hours.next_opening(self.hours, at)
 
 
 @dataclass(frozen=True)
@@ -197,7 +196,7 @@ def _service_problems(raw, today):
     for phone in raw.get("phones", []):
         found += _phone_problems(phone)
     try:
-        opening.parse(raw.get("hours", []))
+        opening_hours.parse(raw.get("hours", []))
     except ValueError as error:
         found.append(f"hours: {error}")
     website = urlsplit(raw.get("website", "https://ok.example"))
@@ -219,7 +218,7 @@ def _service(raw):
         **raw,
         "phones": phones,
         "needs": tuple(raw["needs"]),
-        "hours": opening.parse(raw.get("hours", [])),
+        "hours": opening_hours.parse(raw.get("hours", [])),
     }
     values["languages"] = tuple(raw.get("languages", []))
     return Service(**values)
@@ -313,13 +312,13 @@ def load(content_dir):
     return directory, [problem for problem in problems if problem.warning]
 
 
-def directory():
+def current():
     """The directory loaded for the running app."""
-    return current_app.extensions["services"]
+    return current_app.extensions["directory"]
 
 
 def now():
-    return datetime.now(opening.LONDON)
+    return datetime.now(opening_hours.LONDON)
 
 
 def weekday_name(index):
@@ -342,8 +341,8 @@ def checked_on(service):
 def init_app(app):
     app.jinja_env.filters.update(weekday_name=weekday_name, clock=clock, checked_on=checked_on)
     app.jinja_env.globals.update(needs=NEEDS, areas=AREAS, phone_kinds=KINDS)
-    app.context_processor(lambda: {"directory": app.extensions["services"]})
+    app.context_processor(lambda: {"directory": app.extensions["directory"]})
     loaded, warnings = load(Path(app.config["CONTENT_DIR"]))
     for warning in warnings:
         app.logger.info("content warning: %s", warning)
-    app.extensions["services"] = loaded
+    app.extensions["directory"] = loaded

@@ -1,17 +1,10 @@
 """QR entry points: /q/<code> counts one anonymous scan and opens the page in the phone's language."""
 
 from flask import Blueprint, abort, current_app, redirect, url_for
-from werkzeug.routing import BaseConverter
 
-from safernights import content, delivery, languages, qr, scans
+from safernights import content, http_cache, languages, qr_codes, scan_counts
 
-bp = Blueprint("scan", __name__)
-
-
-class CodeConverter(BaseConverter):
-    """A QR code's name: a-z, 0-9 and hyphens, so /q/consent.png is the image, not a code."""
-
-    regex = r"[a-z0-9]+(?:-[a-z0-9]+)*"
+bp = Blueprint("qr", __name__)
 
 
 def target_url(code, lang):
@@ -23,7 +16,7 @@ def target_url(code, lang):
 
 
 def find(name):
-    code = current_app.extensions["qr_codes"].get(name)
+    code = qr_codes.codes().get(name)
     if code is None:
         abort(404)
     return code
@@ -36,25 +29,18 @@ def scan(name):
     response = redirect(target_url(code, lang), 302)
     response.headers["Cache-Control"] = "no-store"  # every scan must reach us to be counted
     response.vary.add("Accept-Language")
-    return scans.count_after(response, code.code, lang)
+    return scan_counts.count_after(response, code.code, lang)
 
 
 @bp.get("/q/<code:name>.<any(svg, png):kind>")
-@delivery.cached()
+@http_cache.cached()
 def image(name, kind):
     """The QR code as SVG or PNG, with its short address beneath, for designers and partners."""
     find(name)
     base = current_app.config["BASE_URL"]
     if kind == "svg":
-        return qr.svg(base, name), {
+        return qr_codes.svg(base, name), {
             "Content-Type": "image/svg+xml; charset=utf-8",
             "Cache-Control": "public, max-age=86400",
         }
-    return qr.png(base, name), {"Content-Type": "image/png", "Cache-Control": "public, max-age=86400"}
-
-
-def init_app(app):
-    """Call after the content is loaded and before the blueprint is registered."""
-    app.url_map.converters["code"] = CodeConverter
-    app.extensions["qr_codes"] = qr.load(app.config["CONTENT_DIR"], app.extensions["content"])
-    scans.init_app(app)
+    return qr_codes.png(base, name), {"Content-Type": "image/png", "Cache-Control": "public, max-age=86400"}

@@ -9,7 +9,7 @@ import struct
 import pytest
 
 from app import create_app
-from safernights import content, languages, pwa
+from safernights import content, languages, offline_pack
 
 from .conftest import ROOT, XHTML
 
@@ -61,11 +61,13 @@ def test_service_worker_script(client, app):
     script = response.get_data(as_text=True)
     packs = json.loads(re.search(r"const PACKS = (.*);", script).group(1))
     shell = json.loads(re.search(r"const SHELL = (.*);", script).group(1))
-    assert re.search(r'const VERSION = "([0-9a-f]{12})";', script).group(1) == app.extensions["pwa_version"]
+    assert (
+        re.search(r'const VERSION = "([0-9a-f]{12})";', script).group(1) == app.extensions["offline_version"]
+    )
     assert set(packs) == set(languages.REGISTRY)
     for code, urls in packs.items():
         expected = {f"/{code}/", f"/{code}/languages", f"/{code}/offline", f"/{code}/services"}
-        expected |= {f"/{code}/services/{service.id}" for service in app.extensions["services"].services}
+        expected |= {f"/{code}/services/{service.id}" for service in app.extensions["directory"].services}
         expected |= {f"/{code}/{slug}" for slug in app.extensions["content"].slugs if slug != content.HOME}
         assert set(urls) == expected
     assert all(client.get(url).status_code == 200 for url in shell)
@@ -76,17 +78,17 @@ def test_version_changes_when_the_content_changes(tmp_path, monkeypatch, app):
     folder = tmp_path / "content"
     shutil.copytree(ROOT / "content", folder)
     monkeypatch.setenv("CONTENT_DIR", str(folder))
-    assert create_app().extensions["pwa_version"] == app.extensions["pwa_version"]
+    assert create_app().extensions["offline_version"] == app.extensions["offline_version"]
     page = folder / "pl" / "staff.md"
     page.write_text(page.read_text() + "\n")
-    assert create_app().extensions["pwa_version"] != app.extensions["pwa_version"]
+    assert create_app().extensions["offline_version"] != app.extensions["offline_version"]
 
 
 @pytest.mark.parametrize("code", languages.REGISTRY)
 def test_offline_pack_stays_under_150_kb(client, app, code):
     with app.test_request_context():
-        urls = pwa.pack(app.extensions["content"], app.extensions["services"], code)
-        urls += pwa.shell(app.extensions["assets"])
+        urls = offline_pack.pack(app.extensions["content"], app.extensions["directory"], code)
+        urls += offline_pack.shell(app.extensions["assets"])
     # Transferred as a browser asks for them: compressed where the server compresses.
     sent = [client.get(url, headers={"Accept-Encoding": "gzip, br"}).get_data() for url in urls]
     assert sum(map(len, sent)) <= PACK_BUDGET

@@ -15,7 +15,7 @@ import pytest
 
 from app import create_app
 from bench.postgres import TemporaryPostgres, wait_for_port
-from safernights.hours import LONDON
+from safernights.opening_hours import LONDON
 
 from .conftest import ROOT, XHTML, CheckedClient
 

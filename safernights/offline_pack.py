@@ -42,7 +42,7 @@ def pack(library, directory, lang):
     pages += [url_for("pages.topic", lang=lang, slug=topic.slug) for topic in library.topics(lang)]
     pages.append(url_for("directory.listing", lang=lang))
     pages += [url_for("directory.detail", lang=lang, service_id=service.id) for service in directory.services]
-    return [*pages, url_for("pages.languages", lang=lang), url_for("pwa.offline", lang=lang)]
+    return [*pages, url_for("pages.languages", lang=lang), url_for("offline.offline", lang=lang)]
 
 
 def packs(library, directory):
@@ -51,4 +51,4 @@ def packs(library, directory):
 
 def init_app(app):
     roots = [ROOT / name for name in CODE] + [Path(app.config["CONTENT_DIR"])]
-    app.extensions["pwa_version"] = version(roots)
+    app.extensions["offline_version"] = version(roots)

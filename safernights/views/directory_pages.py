@@ -2,7 +2,7 @@
 
 from flask import Blueprint, abort, render_template, request
 
-from safernights import delivery, services
+from safernights import directory, http_cache
 
 bp = Blueprint("directory", __name__)
 
@@ -10,16 +10,16 @@ bp = Blueprint("directory", __name__)
 def filters():
     """(need, open now, ignored values) from ?need= and ?open=now; unknown values are ignored."""
     need, open_now = request.args.get("need"), request.args.get("open")
-    ignored = [value for value in (need,) if value and value not in services.NEEDS]
+    ignored = [value for value in (need,) if value and value not in directory.NEEDS]
     ignored += [value for value in (open_now,) if value and value != "now"]
     # Echoed back in the note, so only printable characters, and not too many of them.
     ignored = ["".join(filter(str.isprintable, value))[:40] for value in ignored]
-    return (need if need in services.NEEDS else None), open_now == "now", ignored
+    return (need if need in directory.NEEDS else None), open_now == "now", ignored
 
 
 def this_minute():
     """Open now and opening times change by the minute: a page is kept for the minute it was made."""
-    return services.now().replace(second=0, microsecond=0)
+    return directory.now().replace(second=0, microsecond=0)
 
 
 def listing_key():
@@ -28,24 +28,24 @@ def listing_key():
 
 
 @bp.get("/<lang:lang>/services")
-@delivery.cached(listing_key, for_the_minute=True)
+@http_cache.cached(listing_key, for_the_minute=True)
 def listing():
     """Services to call, open now and 24/7 first; ?need= and ?open=now filter, bad values are ignored."""
     need, open_now, ignored = filters()
-    at, directory = services.now(), services.directory()
+    at, services = directory.now(), directory.current()
     # Every card is sent, the ones not chosen hidden, so that site.js can filter without a reload.
-    shown = directory.listing(at, need=need, open_now=open_now)
+    shown = services.listing(at, need=need, open_now=open_now)
     return render_template(
-        "services.html", every=directory.listing(at), shown=shown, need=need, open_now=open_now,
+        "services.html", every=services.listing(at), shown=shown, need=need, open_now=open_now,
         ignored=ignored, at=at,
     )  # fmt: skip
 
 
 @bp.get("/<lang:lang>/services/<service_id>")
-@delivery.cached(lambda: (this_minute(), request.path), for_the_minute=True)
+@http_cache.cached(lambda: (this_minute(), request.path), for_the_minute=True)
 def detail(service_id):
-    """Everything we know about one service, with all its hours."""
-    service = services.directory().get(service_id)
+    """Everything we know about one service, with all its opening_hours."""
+    service = directory.current().get(service_id)
     if service is None:
         abort(404)
-    return render_template("service.html", service=service, at=services.now())
+    return render_template("service.html", service=service, at=directory.now())

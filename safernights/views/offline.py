@@ -2,28 +2,28 @@
 
 from flask import Blueprint, current_app, g, render_template
 
-from safernights import content, delivery, pwa, services
+from safernights import content, directory, http_cache, offline_pack
 
-bp = Blueprint("pwa", __name__)
+bp = Blueprint("offline", __name__)
 
 
 @bp.get("/sw.js")
-@delivery.cached()
+@http_cache.cached()
 def service_worker():
     """The service worker, at the root so its scope is the whole site."""
     assets, library = current_app.extensions["assets"], content.library()
     body = render_template(
         "sw.js",
-        version=current_app.extensions["pwa_version"],
-        shell=pwa.shell(assets),
-        packs=pwa.packs(library, services.directory()),
+        version=current_app.extensions["offline_version"],
+        shell=offline_pack.shell(assets),
+        packs=offline_pack.packs(library, directory.current()),
     )
     # no-cache: the browser asks every time, so a new version reaches phones on their next visit.
     return body, {"Content-Type": "text/javascript; charset=utf-8", "Cache-Control": "no-cache"}
 
 
 @bp.get("/<lang:lang>/manifest.webmanifest")
-@delivery.cached()
+@http_cache.cached()
 def manifest():
     """The web app manifest in the reader's language."""
     body = render_template("manifest.webmanifest", home=content.library().get(g.lang, content.HOME))
@@ -31,7 +31,7 @@ def manifest():
 
 
 @bp.get("/<lang:lang>/offline")
-@delivery.cached()
+@http_cache.cached()
 def offline():
     """Shown by the service worker when a page is neither saved nor reachable."""
     return render_template("offline.html", topics=content.library().topics(g.lang))

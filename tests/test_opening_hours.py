@@ -4,15 +4,15 @@ from datetime import datetime
 
 import pytest
 
-from safernights import hours
+from safernights import opening_hours
 
-GALOP = hours.parse(["mon-thu 10:00-20:30", "fri 10:00-16:30"])
-NIGHTS = hours.parse(["fri,sat 22:00-03:00"])
-SUNDAY_NIGHT = hours.parse(["sun 23:00-01:00"])
-DAYTIME = hours.parse(["mon-sun 09:00-17:00"])
-EARLY_SUNDAY = hours.parse(["sun 00:30-02:30"])
-ONE_AM = hours.parse(["sun 01:00-02:00"])
-ALWAYS = hours.parse(["24/7"])
+GALOP = opening_hours.parse(["mon-thu 10:00-20:30", "fri 10:00-16:30"])
+NIGHTS = opening_hours.parse(["fri,sat 22:00-03:00"])
+SUNDAY_NIGHT = opening_hours.parse(["sun 23:00-01:00"])
+DAYTIME = opening_hours.parse(["mon-sun 09:00-17:00"])
+EARLY_SUNDAY = opening_hours.parse(["sun 00:30-02:30"])
+ONE_AM = opening_hours.parse(["sun 01:00-02:00"])
+ALWAYS = opening_hours.parse(["24/7"])
 
 
 def utc(text):
@@ -48,7 +48,7 @@ CASES = [
     (EARLY_SUNDAY, "2026-03-29T00:45", True, None),  # 00:45 GMT
     (EARLY_SUNDAY, "2026-03-29T01:15", True, None),  # 02:15 BST
     (EARLY_SUNDAY, "2026-03-29T01:31", False, "2026-04-04T23:30"),  # 02:31 BST; next Sunday 00:30 BST
-    (hours.parse(["sun 10:00-12:00"]), "2026-03-28T12:00", False, "2026-03-29T09:00"),  # 10:00 BST
+    (opening_hours.parse(["sun 10:00-12:00"]), "2026-03-28T12:00", False, "2026-03-29T09:00"),  # 10:00 BST
     # 25 October 2026: clocks go back at 01:00 UTC (02:00 BST becomes 01:00 GMT): 01:30 happens twice.
     (DAYTIME, "2026-10-25T08:30", False, "2026-10-25T09:00"),  # 08:30 GMT
     (DAYTIME, "2026-10-24T08:30", True, None),  # 09:30 BST the day before
@@ -60,14 +60,14 @@ CASES = [
 
 @pytest.mark.parametrize(("week", "at", "is_open", "opens"), CASES)
 def test_open_now_and_next_opening(week, at, is_open, opens):
-    assert hours.is_open(week, utc(at)) is is_open
+    assert opening_hours.is_open(week, utc(at)) is is_open
     expected = utc(opens) if opens else None
-    assert hours.next_opening(week, utc(at)) == expected
+    assert opening_hours.next_opening(week, utc(at)) == expected
 
 
 def test_unknown_hours_are_neither_open_nor_closed():
-    assert hours.is_open(hours.parse([]), utc("2026-11-23T12:00")) is None
-    assert hours.next_opening(hours.parse([]), utc("2026-11-23T12:00")) is None
+    assert opening_hours.is_open(opening_hours.parse([]), utc("2026-11-23T12:00")) is None
+    assert opening_hours.next_opening(opening_hours.parse([]), utc("2026-11-23T12:00")) is None
 
 
 @pytest.mark.parametrize(
@@ -84,4 +84,4 @@ def test_unknown_hours_are_neither_open_nor_closed():
 )
 def test_impossible_hours_are_refused(lines, message):
     with pytest.raises(ValueError, match=message):
-        hours.parse(lines)
+        opening_hours.parse(lines)
