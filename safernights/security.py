@@ -39,12 +39,18 @@ def add_static_headers(headers, path, url):
 
 
 def relative(response):
-    """werkzeug's own redirects (/en to /en/, // to /) name, in the Location and the body, whatever
-    Host the request claimed, which anyone can forge; ours are all relative, so these are made so."""
+    """Every redirect stays on this site, as a path.
+
+    werkzeug's own redirects (/en to /en/, // to /) name, in the Location and the body, whatever
+    Host the request claimed, which anyone can forge, and in its own spelling (lower case), so
+    comparing it with the Host is fragile. No answer of ours ever sends a reader to another host,
+    so any absolute Location is cut to its path. (Flask's TRUSTED_HOSTS would refuse a request
+    that reaches us by another name, such as a platform's own hostname or a health check by IP.)
+    """
     location = urlsplit(response.location or "")
-    if not location.netloc or location.netloc != request.host:
+    if not location.netloc:
         return response
-    return redirect(urlunsplit(("", "", location.path, location.query, "")), response.status_code)
+    return redirect(urlunsplit(("", "", location.path or "/", location.query, "")), response.status_code)
 
 
 def secure(response):

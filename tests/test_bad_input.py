@@ -12,7 +12,7 @@ import re
 from urllib.parse import quote, urlsplit
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from app import create_app
@@ -164,9 +164,10 @@ def test_traversal_never_reaches_a_file(site):
 def test_a_forged_host_never_reaches_a_link_or_a_redirect(site):
     paths = ["/", "/en", "//en/", "/q/card", "/PL/consent", "/en/consent", "/sitemap.xml", "/en/partners"]
     for path in paths:
-        response = site.get(path, headers={"Host": "evil.example"})
-        assert b"evil.example" not in response.get_data()
-        assert "evil.example" not in response.headers.get("Location", "")
+        for host in ("evil.example", "EVIL.example", "Evil.Example:8080"):
+            response = site.get(path, headers={"Host": host})
+            assert b"evil.example" not in response.get_data().lower()
+            assert "evil.example" not in response.headers.get("Location", "").lower()
 
 
 header_values = st.text(st.characters(min_codepoint=0x20, max_codepoint=0xFF), max_size=300)
@@ -186,6 +187,9 @@ PARAMETERS = ["lang", "need", "open", "page", "per_page", "size"]
     query=st.dictionaries(st.sampled_from(PARAMETERS), header_values),
     headers=st.dictionaries(st.sampled_from(sorted(HEADERS)), header_values, max_size=3),
 )
+# Once flaky: werkzeug lower-cases the Host it names in its slash redirect, so a check that compared
+# it with the Host as sent let "EVIL.example" through as http://evil.example/en/.
+@example(route="/<lang>", values=["en"] * 4, method="GET", query={}, headers={"Host": "EVIL.example"})
 def test_any_request_to_any_route(site, route, values, method, query, headers):
     """Hypothesis fills each route's placeholders, its query and the headers the app reads."""
     filled = iter(values)
