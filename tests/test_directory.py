@@ -10,7 +10,7 @@ import pytest
 from safernights import directory, hsds, languages, page_markdown
 from safernights.opening_hours import LONDON
 
-from .conftest import ROOT, SHARED, XHTML, text_of
+from .conftest import ROOT, XHTML, text_of
 
 DIRECTORY, _ = directory.read(ROOT / "content")
 MONDAY_NOON = datetime(2026, 11, 23, 12, 0, tzinfo=LONDON)
@@ -210,13 +210,13 @@ def test_a_missing_description_falls_back_to_english(folder, monkeypatch, at_mon
     assert text_of(english) == DIRECTORY.get("samaritans").description
 
 
-# The API, validated against Open Referral HSDS 3 (../shared/standards/hsds/).
+# The API, validated against Open Referral HSDS 3 (tests/hsds/, with its licence and origin).
 
 
 @pytest.fixture(scope="module")
 def schemas():
     return {
-        name: json.loads((SHARED / "standards" / "hsds" / f"{name}.json").read_text())
+        name: json.loads((ROOT / "tests" / "hsds" / f"{name}.json").read_text())
         for name in ("service", "service_list")
     }
 
