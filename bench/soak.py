@@ -55,7 +55,7 @@ SCAN_PATH = re.compile(r"^/q/([a-z0-9-]+)$")  # /q/<code>; /q/<code>.svg and .pn
 
 
 def mix():
-    """The pages wrk goes through (every public address but the scans) and the codes it scan_counts."""
+    """The pages wrk goes through (every public address but the scans) and the codes it scans."""
     lines = (ROOT / "tests" / "public_urls.txt").read_text().splitlines()
     paths = [line.strip() for line in lines if line.strip() and not line.startswith("#")]
     codes = [match.group(1) for path in paths if (match := SCAN_PATH.match(path))]

@@ -22,7 +22,7 @@ from safernights.opening_hours import LONDON
 SCHEMA = """CREATE TABLE IF NOT EXISTS scans (
     day DATE NOT NULL, code TEXT NOT NULL, lang TEXT NOT NULL, scans INTEGER NOT NULL,
     PRIMARY KEY (day, code, lang))"""
-COUNT = "INSERT INTO scans (day, code, lang, scans) VALUES ({0}, {0}, {0}, 1) ON CONFLICT (day, code, lang) DO UPDATE SET scans = scan_counts.scans + 1"  # noqa: E501
+COUNT = "INSERT INTO scans (day, code, lang, scans) VALUES ({0}, {0}, {0}, 1) ON CONFLICT (day, code, lang) DO UPDATE SET scans = scans.scans + 1"  # noqa: E501
 ROWS = "SELECT day, code, lang, scans FROM scans ORDER BY day, code, lang"
 
 

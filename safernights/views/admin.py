@@ -71,12 +71,12 @@ def dashboard():
 
 @bp.get("/scans.csv")
 def export():
-    """Every row: day,code,lang,scan_counts."""
+    """Every row: day,code,lang,scans."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["day", "code", "lang", "scans"])
     writer.writerows(scan_counts.rows())
     return out.getvalue(), {
         "Content-Type": "text/csv; charset=utf-8",
-        "Content-Disposition": "attachment; filename=scan_counts.csv",
+        "Content-Disposition": "attachment; filename=scans.csv",
     }

@@ -44,7 +44,7 @@ def listing():
 @bp.get("/<lang:lang>/services/<service_id>")
 @http_cache.cached(lambda: (this_minute(), request.path), for_the_minute=True)
 def detail(service_id):
-    """Everything we know about one service, with all its opening_hours."""
+    """Everything we know about one service, with all its hours."""
     service = directory.current().get(service_id)
     if service is None:
         abort(404)
