@@ -9,12 +9,14 @@ from safernights import (
     config,
     content,
     directory,
+    fact_check,
     http_cache,
     languages,
     offline_pack,
     qr_codes,
     scan_counts,
     security,
+    sources,
 )
 from safernights.views import (
     admin,
@@ -40,6 +42,8 @@ def create_app(overrides=None):
     languages.init_app(app)
     content.init_app(app)
     directory.init_app(app)
+    sources.init_app(app)
+    fact_check.init_app(app)
     qr_codes.init_app(app)
     scan_counts.init_app(app)
     security.init_app(app)

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import click
 
-from safernights import config, content, directory, languages, qr_codes
+from safernights import config, content, directory, fact_check, languages, qr_codes, sources
+from safernights.problems import folder_problems
 
 
 @click.group("content")
@@ -17,17 +18,29 @@ def content_commands():
 
 @content_commands.command("check")
 def check():
-    """Report every problem in the content folder at once; exit 1 if there are any."""
+    """Report every problem in everything start-up loads, at once; exit 1 if there are any."""
     folder = Path(config.from_environment()["CONTENT_DIR"])
-    pages, problems = content.read_all(folder)
-    services, found = directory.read(folder)
-    for problem in problems + found:
+    problems = folder_problems(folder)
+    if not problems:
+        pages, problems = content.read_all(folder)
+        services, found = directory.read(folder)
+        register, found_in_register = sources.read(folder)
+        topics = sorted({page.slug for page in pages if page.slug != content.HOME})
+        codes, found_in_codes = qr_codes.read(folder / "qr.toml", topics)
+        problems += found + found_in_register + found_in_codes
+        if services and register and all(problem.warning for problem in problems):
+            problems += fact_check.problems(pages, services, register, folder)
+    for problem in problems:
         click.echo(str(problem), err=True)
-    errors = [problem for problem in problems + found if not problem.warning]
+    errors = [problem for problem in problems if not problem.warning]
     if errors:
         click.echo(f"{len(errors)} problem(s) in {folder}", err=True)
         sys.exit(1)
-    click.echo(f"{len(pages)} pages and {len(services.services)} services in {folder}: no problems")
+    distinct = {source for fact in register.facts for source in fact.sources}
+    click.echo(
+        f"{len(pages)} pages, {len(services.services)} services, {len(codes)} QR codes and "
+        f"{len(register.facts)} facts from {len(distinct)} sources in {folder}: no problems"
+    )
 
 
 @content_commands.command("status")

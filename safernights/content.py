@@ -23,6 +23,7 @@ from flask import current_app
 from markupsafe import Markup
 
 from safernights import languages, page_markdown
+from safernights.problems import ContentError, Problem, folder_problems, read_text
 
 HOME = "home"
 # Slugs are printed on posters that hang for years: each must always exist in English.
@@ -59,25 +60,9 @@ class Page:
     # Phone numbers and link targets (sorted: a translation may reorder a sentence) and heading
     # levels in order: what a translation must keep.
     shape: tuple = ()
-
-
-@dataclass(frozen=True)
-class Problem:
-    path: Path
-    line: int
-    message: str
-    warning: bool = False  # worth fixing, but the site can start
-
-    def __str__(self):
-        return f"{self.path}:{self.line}: {'warning: ' if self.warning else ''}{self.message}"
-
-
-class ContentError(Exception):
-    """The content folder has problems; the message lists every one, with file and line."""
-
-    def __init__(self, problems):
-        super().__init__("content problems:\n" + "\n".join(map(str, problems)))
-        self.problems = problems
+    # Every phone number and figure the reader sees, as (line, "number" or "figure", text): each
+    # must be held by the sources register (fact_check.py).
+    shown: tuple = ()
 
 
 class Library:
@@ -112,6 +97,11 @@ class Library:
         if page.outdated:
             return "outdated"
         return "up to date" if page.checked else "unchecked"
+
+    @property
+    def pages(self):
+        """Every page in every language, as read (no English stand-ins)."""
+        return list(self._pages.values())
 
     @property
     def slugs(self):
@@ -186,10 +176,9 @@ def _body_problems(path, lines, start, slugs):
 
 def read_page(path, lang, slugs, renderer, today):
     """Parse and check one file; return (Page or None, problems)."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as error:
-        return None, [Problem(path, 1, f"not UTF-8 text ({error.reason})")]
+    text, problems = read_text(path)
+    if text is None:
+        return None, problems
     lines = text.splitlines()
     expected = FIELDS if lang == languages.DEFAULT else FIELDS + TRANSLATION_FIELDS
     fields, start, problems = _metadata(path, lines, today, expected)
@@ -206,7 +195,13 @@ def read_page(path, lang, slugs, renderer, today):
         tuple(sorted(LINK.findall(body))),
         tuple(len(marks) for marks in HEADING.findall(body)),
     )
-    return Page(lang, path.stem, html=html, version=version, shape=shape, **fields), []
+    shown = tuple(
+        (number, kind, text)
+        for number, line in enumerate(lines[start:], start + 1)
+        for kind, found in zip(("number", "figure"), page_markdown.numbers_shown(line), strict=True)
+        for text in found
+    )
+    return Page(lang, path.stem, html=html, version=version, shape=shape, shown=shown, **fields), []
 
 
 def _translation_problems(path, page, original):
@@ -225,13 +220,18 @@ def _translation_problems(path, page, original):
 def read_all(content_dir, today=None):
     """Read every page in every registered language; return (pages, problems)."""
     content_dir, today = Path(content_dir), today or date.today()
-    renderer, pages, problems, originals = page_markdown.renderer(), [], [], {}
+    problems = folder_problems(content_dir)
+    if problems:
+        return [], problems
+    renderer, pages, originals = page_markdown.renderer(), [], {}
     english = content_dir / languages.DEFAULT  # first in the registry, so read before translations
     slugs = ROUTES | {path.stem for path in english.glob("*.md")}
     for slug in REQUIRED:
         if not (english / f"{slug}.md").is_file():
             problems.append(Problem(english / f"{slug}.md", 0, "missing: this page must exist"))
     for lang in languages.REGISTRY:
+        if (content_dir / lang).exists() and not (content_dir / lang).is_dir():
+            problems.append(Problem(content_dir / lang, 0, "is a file: this must be a folder"))
         for path in sorted((content_dir / lang).glob("*.md")):
             if not SLUG.fullmatch(path.stem):
                 problems.append(Problem(path, 0, "file names are slugs: a-z, 0-9 and single hyphens"))

@@ -7,7 +7,6 @@ rule of the pages). Names stay as the services write them.
 
 import hashlib
 import re
-import tomllib
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -21,7 +20,8 @@ from flask_babel import lazy_gettext as _l
 from phonenumbers import shortnumberinfo
 
 from safernights import languages, opening_hours, page_markdown
-from safernights.content import VERSION, ContentError, Problem
+from safernights.content import VERSION
+from safernights.problems import ContentError, Problem, line_of, read_toml
 
 # Fixed ids: partners' links and the API use them.
 NEEDS = {
@@ -47,7 +47,7 @@ AREAS = {
 }
 KINDS = {"voice": _l("Call"), "text": _l("Text"), "textphone": _l("Textphone")}
 STATUSES = ("active", "inactive", "defunct", "temporarily closed")
-REQUIRED = ("id", "name", "status", "description", "needs", "source", "checked")
+REQUIRED = ("id", "name", "status", "description", "needs", "checked")
 OPTIONAL = (
     "phones", "hours", "by_appointment", "not_on_bill", "area", "min_age", "max_age", "gender",
     "languages", "website", "email",
@@ -77,7 +77,6 @@ class Service:
     status: str
     description: str
     needs: tuple
-    source: str
     checked: str  # "2017" or "2026-11", as confirmed
     phones: tuple = ()
     hours: opening_hours.Hours = opening_hours.NOT_KNOWN
@@ -162,12 +161,6 @@ class Directory:
         return sorted(chosen, key=rank)  # sorted() is stable: the file's order within a rank
 
 
-def line_of(lines, service_id):
-    """The line of a service's id in the file, to point people at it."""
-    target = f'id = "{service_id}"'
-    return next((number for number, line in enumerate(lines, 1) if line.strip() == target), 1)
-
-
 def _phone_problems(phone):
     if not isinstance(phone, dict) or set(phone) - set(PHONE_KEYS) or "number" not in phone:
         return [f"a phone is {{number, kind, free, purpose}}, got {phone!r}"]
@@ -228,22 +221,8 @@ def _version(services):
     return hashlib.sha256("\n".join(s.id + "\t" + s.description for s in services).encode()).hexdigest()[:12]
 
 
-def _read_toml(path):
-    """(data, lines, problems) for a TOML file; a syntax error names its line."""
-    text = path.read_text(encoding="utf-8")
-    try:
-        return tomllib.loads(text), text.splitlines(), []
-    except tomllib.TOMLDecodeError as error:
-        line = re.search(r"line (\d+)", str(error))
-        return (
-            None,
-            text.splitlines(),
-            [Problem(path, int(line[1]) if line else 1, f"not valid TOML: {error}")],
-        )
-
-
 def _read_translation(path, lang, english, version):
-    data, _, problems = _read_toml(path)
+    data, _, problems = read_toml(path)
     if data is None:
         return None, problems
     words = set(data) - {"translated_from", "checked", "description"}
@@ -270,12 +249,12 @@ def read(content_dir, today=None):
     """Read the directory and its translations; return (Directory or None, problems and warnings)."""
     today = today or date.today()
     path = content_dir / "services.toml"
-    data, lines, problems = _read_toml(path)
+    data, lines, problems = read_toml(path)
     if data is None:
         return None, problems
     raws, seen = data.get("service", []), set()
     for raw in raws:
-        at = line_of(lines, raw.get("id"))
+        at = line_of(lines, "id", raw.get("id"))
         if raw.get("id") in seen:
             problems.append(Problem(path, at, f"duplicate id {raw['id']!r}"))
         seen.add(raw.get("id"))
@@ -287,7 +266,10 @@ def read(content_dir, today=None):
     services = [_service(raw) for raw in raws]
     warnings = [
         Problem(
-            path, line_of(lines, s.id), f"{s.id}: details checked {s.checked}, over a year ago", warning=True
+            path,
+            line_of(lines, "id", s.id),
+            f"{s.id}: details checked {s.checked}, over a year ago",
+            warning=True,
         )
         for s in services
         if s.is_stale(today)
@@ -295,7 +277,7 @@ def read(content_dir, today=None):
     english, version, translations = {s.id: s for s in services}, _version(services), {}
     for lang in languages.REGISTRY:
         translated = content_dir / lang / "services.toml"
-        if lang != languages.DEFAULT and translated.is_file():
+        if lang != languages.DEFAULT and translated.exists():
             translation, found = _read_translation(translated, lang, english, version)
             problems += found
             if translation:

@@ -16,6 +16,14 @@ from markdown.treeprocessors import Treeprocessor
 NUMBER = r"\+?[0-9][0-9 ]*[0-9]"
 TEL = rf"\[\[({NUMBER})\]\]"
 ADDRESS = re.compile(r"[\w.-]+\.[a-z]{2,}(/\S*)?")
+# What a reader takes as a figure: digits, with the : . / , inside times, dates and "24/7".
+FIGURE = re.compile(r"\d+(?:[:./,]\d+)*")
+NOT_READ = re.compile(r"^\s*\d+[.)]\s|\]\([^)]*\)")  # list numbers and link targets
+
+
+def numbers_shown(line):
+    """(phone numbers, other figures) a reader sees in one line of Markdown."""
+    return re.findall(TEL, line), FIGURE.findall(NOT_READ.sub(" ", re.sub(TEL, " ", line)))
 
 
 def tel_href(number):

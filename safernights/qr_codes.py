@@ -7,7 +7,6 @@ still scans) with the standard four-module quiet zone, and the short address pri
 
 import io
 import re
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,12 +16,14 @@ from PIL import Image, ImageDraw, ImageFont
 from werkzeug.routing import BaseConverter
 
 from safernights import languages
-from safernights.content import HOME, ContentError, Problem
+from safernights.content import HOME
+from safernights.problems import ContentError, Problem, read_toml
 
 CODE = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 ERROR = "q"
 QUIET_ZONE = 4  # modules, as the QR standard asks
 TARGETS_BEYOND_TOPICS = (HOME, "services")
+CARD = "card"  # the contact card's code
 
 
 @dataclass(frozen=True)
@@ -33,27 +34,35 @@ class Code:
     retired: bool = False
 
 
-def read(path, topics):
-    """The codes: one per topic, `card`, and those in qr.toml; (codes, problems)."""
+def built_in(topics):
+    """The codes printed on every poster and card: one per topic, and `card`, which opens get-help.
+
+    They exist whatever qr.toml says, so no edit of that file can break a code already on a wall.
+    """
     codes = {slug: Code(slug, slug, f"Topic: {slug}") for slug in topics}
-    if not path.is_file():
-        return codes, []
-    text = path.read_text(encoding="utf-8")
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        line = re.search(r"line (\d+)", str(error))
-        return codes, [Problem(path, int(line[1]) if line else 1, f"not valid TOML: {error}")]
-    problems, lines = [], text.splitlines()
+    codes[CARD] = Code(CARD, "get-help", "Contact card")
+    return codes
+
+
+def read(path, topics):
+    """The built-in codes and those in qr.toml; (codes, problems)."""
+    codes = built_in(topics)
+    data, lines, problems = read_toml(path)
+    if data is None:
+        return codes, problems
     for code, entry in data.get("codes", {}).items():
         at = next((n for n, line in enumerate(lines, 1) if line.strip() == f"[codes.{code}]"), 1)
-        if not CODE.fullmatch(code):
+        if not CODE.fullmatch(code) or not isinstance(entry, dict):
             problems.append(Problem(path, at, f"code {code!r}: use a-z, 0-9 and single hyphens"))
         elif set(entry) - {"target", "label", "retired"} or entry.get("target") not in (
             *topics,
             *TARGETS_BEYOND_TOPICS,
         ):
             problems.append(Problem(path, at, f"code {code!r}: needs a target (a topic, home or services)"))
+        elif code in codes and (entry["target"] != codes[code].target or entry.get("retired")):
+            problems.append(
+                Problem(path, at, f"code {code!r} is built in: it always opens {codes[code].target}")
+            )
         else:
             codes[code] = Code(code, entry["target"], entry.get("label", ""), bool(entry.get("retired")))
     return codes, problems

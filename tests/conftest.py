@@ -7,8 +7,6 @@ card partners embed), and every phone link kept left-to-right.
 """
 
 import gzip
-import os
-import re
 from collections import Counter
 from pathlib import Path
 
@@ -20,7 +18,6 @@ from app import create_app
 from safernights import content, security
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = Path(os.environ.get("SHARED_DIR", ROOT.parent / "shared"))
 XHTML = "{http://www.w3.org/1999/xhtml}"
 PAGES, _ = content.read_all(ROOT / "content")  # to parametrize over: every page in every language
 
@@ -95,30 +92,46 @@ class CheckedClient(FlaskClient):
         return response
 
 
-def digits(text):
-    return re.sub(r"\D", "", text)
+def checked_app(overrides=None):
+    """An app built for tests: its test client runs the checks above on every response."""
+    app = create_app({"TESTING": True, **(overrides or {})})
+    app.test_client_class = CheckedClient
+    return app
+
+
+# The site, built once for the whole run: building it takes a tenth of a second or more, and most
+# tests only read from it. A test that changes settings or content takes make_app.
+APP = checked_app()
 
 
 @pytest.fixture(scope="session")
-def sourced_numbers():
-    """Every phone number in ../shared/facts.md and the seeds, as digits."""
-    sources = [SHARED / "facts.md", *sorted((SHARED / "seeds").glob("*"))]
-    assert all(source.is_file() for source in sources), f"the sources are missing from {SHARED}"
-    text = "\n".join(source.read_text(encoding="utf-8", errors="replace") for source in sources)
-    numbers = re.findall(r"\b0\d[\d ]{6,13}\d\b|\b(?:999|101|111|18000|116 123)\b", text)
-    return {digits(number) for number in numbers}
+def app():
+    return APP
 
 
 @pytest.fixture
-def app():
-    app = create_app({"TESTING": True})
-    app.test_client_class = CheckedClient
-    return app
+def make_app():
+    """A fresh app of the test's own: make_app(SETTING=value), for tests that change it."""
+    return lambda **overrides: checked_app(overrides)
 
 
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+@pytest.fixture(scope="session")
+def served(app):
+    """Each page fetched, gzipped, and checked once, for every per-page test to look at."""
+    responses = {}
+    client = app.test_client()
+
+    def get(path):
+        if path not in responses:
+            responses[path] = client.get(path, headers={"Accept-Encoding": "gzip"})
+        return responses[path]
+
+    return get
 
 
 @pytest.fixture

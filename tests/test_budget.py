@@ -11,8 +11,8 @@ FIRST_VISIT_BUDGET = 30 * 1024  # bytes gzipped: the page with everything it loa
 
 
 @pytest.mark.parametrize("page", PAGES, ids=path_of)
-def test_page_fits_the_budgets(client, page):
-    response = client.get(path_of(page), headers={"Accept-Encoding": "gzip"})
+def test_page_fits_the_budgets(client, served, page):
+    response = served(path_of(page))
     html = len(response.get_data())
     assert html <= HTML_BUDGET
     stylesheets = response.document.iterfind(f".//{XHTML}link[@rel='stylesheet']")

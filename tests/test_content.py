@@ -1,4 +1,5 @@
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -8,11 +9,11 @@ import pytest
 from click.testing import CliRunner
 
 from app import create_app
-from safernights import cli, content, languages
+from safernights import cli, content, languages, problems
 
 from .conftest import ROOT
 
-TODAY = date(2026, 11, 21)
+TODAY = date.today()  # content carries real dates: none may be after today
 TRANSLATED = set(languages.REGISTRY) - {languages.DEFAULT}
 
 
@@ -34,7 +35,7 @@ BROKEN = [
     ("title: What consent is\n", "", 1, "metadata is missing 'title'"),
     ("order: 1\n", "order: first\n", 3, "bad 'order'"),
     ("reviewed: 2026-11-21\n", "reviewed: 21/11/2026\n", 4, "bad 'reviewed'"),
-    ("reviewed: 2026-11-21\n", "reviewed: 2027-01-01\n", 4, "in the future"),
+    ("reviewed: 2026-11-21\n", "reviewed: 2999-01-01\n", 4, "in the future"),
     ("order: 1\n", "order: 1\nauthor: me\n", 4, "known key"),
     ("order: 1\n", "order: 1\norder: 2\n", 4, "given twice"),
     ("summary: Consent means", "summary: " + "x" * 201 + " Consent", 2, "keep it under 200"),
@@ -86,7 +87,7 @@ def test_start_up_stops_on_broken_content_and_names_every_problem(folder, monkey
     edit(folder, "consent.md", "order: 1\n", "order: one\n")
     edit(folder, "staff.md", "[[101]]", "101")
     monkeypatch.setenv("CONTENT_DIR", str(folder))
-    with pytest.raises(content.ContentError) as error:
+    with pytest.raises(problems.ContentError) as error:
         create_app()
     assert "consent.md:3: bad 'order'" in str(error.value)
     assert "staff.md:" in str(error.value)
@@ -118,3 +119,32 @@ def test_flask_content_check_runs_even_when_the_app_cannot_start(folder):
     assert result.returncode == 1
     assert "consent.md:3: bad 'order'" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    "breakage", ["missing", "a file", "services.toml is a folder", "sources.toml is missing"]
+)
+def test_a_missing_folder_or_file_is_a_problem_with_its_path(tmp_path, breakage):
+    folder = tmp_path / "content"
+    shutil.copytree(ROOT / "content", folder)
+    if breakage in ("missing", "a file"):
+        shutil.rmtree(folder)
+        if breakage == "a file":
+            folder.write_text("not a folder")
+        expected = str(folder)
+    elif breakage == "services.toml is a folder":
+        (folder / "services.toml").unlink()
+        (folder / "services.toml").mkdir()
+        expected = f"{folder / 'services.toml'}:0: is a folder"
+    else:
+        (folder / "sources.toml").unlink()
+        expected = f"{folder / 'sources.toml'}:0: missing"
+    env = {**os.environ, "CONTENT_DIR": str(folder), "FLASK_APP": "app"}
+    result = subprocess.run(
+        [sys.executable, "-m", "flask", "content", "check"], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 1
+    assert expected in result.stderr
+    assert "Traceback" not in result.stderr
+    with pytest.raises(problems.ContentError, match=re.escape(expected)):
+        create_app({"CONTENT_DIR": str(folder)})

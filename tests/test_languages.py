@@ -10,9 +10,7 @@ from flask_babel import force_locale, gettext
 from app import create_app
 from safernights import cli, content, languages
 
-from .conftest import PAGES, ROOT, XHTML, CheckedClient, path_of, text_of
-
-APP = create_app()
+from .conftest import APP, PAGES, ROOT, XHTML, CheckedClient, path_of, text_of
 
 
 def translated(code, message, **variables):

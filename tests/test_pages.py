@@ -10,8 +10,8 @@ TOPICS = [page for page in PAGES if page.lang == "en" and page.slug != content.H
 
 
 @pytest.mark.parametrize("page", PAGES, ids=path_of)
-def test_every_page_is_served_with_its_title(client, page):
-    response = client.get(path_of(page))
+def test_every_page_is_served_with_its_title(served, page):
+    response = served(path_of(page))
     assert response.status_code == 200
     assert text_of(response.document.find(f".//{XHTML}h1")) == page.title
     description = response.document.find(f".//{XHTML}meta[@name='description']")
@@ -88,8 +88,8 @@ def test_head_answers_like_get_without_a_body(client):
     assert head.headers["Content-Length"] == get.headers["Content-Length"]
 
 
-def test_server_error_is_a_friendly_page_without_a_trace(app):
-    app.config["PROPAGATE_EXCEPTIONS"] = False
+def test_server_error_is_a_friendly_page_without_a_trace(make_app):
+    app = make_app(PROPAGATE_EXCEPTIONS=False)
 
     @app.get("/boom")
     def boom():

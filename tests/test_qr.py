@@ -10,9 +10,8 @@ from click.testing import CliRunner
 from app import create_app
 from safernights import cli, qr_codes
 
-from .conftest import ROOT, XHTML, text_of
+from .conftest import APP, ROOT, XHTML, text_of
 
-APP = create_app()
 CODES = sorted(APP.extensions["qr_codes"])
 
 
@@ -86,6 +85,8 @@ def test_an_unknown_code_is_a_friendly_404_in_the_phones_language(client):
         ('[codes.x1]\ntarget = "nowhere"\n', "needs a target"),
         ('[codes.x1]\ntarget = "staff"\ncolour = "red"\n', "needs a target"),
         ("[codes.x1\n", "not valid TOML"),
+        ('[codes.card]\ntarget = "home"\n', "built in: it always opens get-help"),
+        ('[codes.staff]\ntarget = "staff"\nretired = true\n', "built in"),
     ],
 )
 def test_a_broken_qr_file_is_reported_with_file_and_line(tmp_path, toml, message):
@@ -106,3 +107,24 @@ def test_export_command_writes_every_code_for_designers(tmp_path):
         assert (tmp_path / f"{name}.svg").read_text().startswith("<svg ")
         assert decode((tmp_path / f"{name}.png").read_bytes(), tmp_path) == f"https://safer.example/q/{name}"
     assert "version" in result.output
+
+
+def test_the_card_and_topic_codes_outlive_their_lines_in_the_file(tmp_path, make_app, monkeypatch):
+    """Contact cards already handed out print /q/card: deleting its line must not break it."""
+    folder = tmp_path / "content"
+    shutil.copytree(ROOT / "content", folder)
+    (folder / "qr.toml").write_text('[codes.k7]\ntarget = "consent"\n')
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'scans.db'}")
+    client = make_app(CONTENT_DIR=str(folder)).test_client()
+    assert client.get("/q/card", headers={"Accept-Language": "pl"}).headers["Location"] == "/pl/get-help"
+    assert client.get("/q/staff").status_code == 302
+    assert client.get("/print/cards").status_code == 200
+
+
+def test_check_names_a_broken_qr_file_and_its_line(tmp_path):
+    folder = tmp_path / "content"
+    shutil.copytree(ROOT / "content", folder)
+    (folder / "qr.toml").write_text('[codes.k7]\ntarget = "consent"\n\n[codes.k8\n')
+    result = CliRunner().invoke(cli.content_commands, ["check"], env={"CONTENT_DIR": str(folder)})
+    assert result.exit_code == 1
+    assert f"{folder / 'qr.toml'}:4: not valid TOML" in result.output

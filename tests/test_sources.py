@@ -1,13 +1,168 @@
-"""Every phone number the site shows must trace to ../shared/facts.md or ../shared/seeds/."""
+"""The sources register: every number a reader can see or dial comes from content/sources.toml, and
+`flask content check` refuses one that does not, wherever it is, naming the file and line."""
+
+import re
+import shutil
+from datetime import date
+from pathlib import Path
 
 import pytest
 
-from .conftest import PAGES, XHTML, path_of
+from safernights import content, directory, fact_check, languages, sources
+
+from .conftest import APP, PAGES, ROOT, XHTML, path_of
+
+REGISTER = APP.extensions["sources"]
+TODAY = date.today()
+# Every kind of page that shows numbers: each page in each language, the directory, each service,
+# the print sheets and the help cards partners embed.
+PRINTED = ["/print/cards", "/print/help", "/print/poster/consent", "/print/poster/get-help?size=a3"]
+EMBEDDED = [f"/embed/help?lang={code}" for code in languages.REGISTRY] + [
+    "/embed/services?need=sexual-violence"
+]
+DIRECTORY = ["/en/services", "/ar/services"] + [
+    f"/pl/services/{service.id}" for service in APP.extensions["directory"].services
+]
 
 
-@pytest.mark.parametrize("page", PAGES, ids=path_of)
-def test_every_number_on_every_page_has_a_source(client, page, sourced_numbers):
-    document = client.get(path_of(page)).document
-    dialled = {a.get("href")[4:] for a in document.iter(f"{XHTML}a") if a.get("href").startswith("tel:")}
-    assert dialled, "every page shows the emergency numbers"
-    assert dialled <= sourced_numbers, f"numbers with no source: {dialled - sourced_numbers}"
+def dialled(document):
+    return [a.get("href")[4:] for a in document.iter(f"{XHTML}a") if a.get("href", "").startswith("tel:")]
+
+
+@pytest.mark.parametrize("path", [*map(path_of, PAGES), *DIRECTORY, *PRINTED, *EMBEDDED])
+def test_every_phone_link_dials_a_number_in_the_register(served, path):
+    document = served(path).document
+    numbers = dialled(document)
+    if not path.startswith("/print/"):  # paper has no links: its numbers are checked below
+        assert numbers, "every page and card shows the emergency numbers"
+    assert set(numbers) <= REGISTER.dialled(), f"numbers with no source: {set(numbers) - REGISTER.dialled()}"
+
+
+@pytest.mark.parametrize("path", PRINTED)
+def test_every_number_printed_on_paper_is_in_the_register(served, path):
+    text = " ".join("".join(served(path).document.itertext()).split())
+    printed = {fact_check.digits(number) for number in fact_check.PHONE.findall(text)}
+    registered = {fact_check.digits(fact.number) for fact in REGISTER.facts if fact.number}
+    assert printed, "a poster, card or help sheet shows the emergency numbers"
+    assert printed <= registered
+
+
+def test_the_register_gives_every_fact_a_source_and_a_date():
+    assert len(REGISTER.facts) >= 50
+    for fact in REGISTER.facts:
+        assert fact.sources, fact.id
+        assert all(source.strip() for source in fact.sources), fact.id
+        assert fact.checked <= date.today(), fact.id
+    assert {fact.id for fact in REGISTER.facts} >= {"emergency-999", "silent-solution", "rape-crisis-line"}
+
+
+def test_the_emergency_strip_takes_its_numbers_from_the_register(client):
+    strip = client.get("/en/").document.find(f".//{XHTML}nav[@class='strip']")
+    expected = [REGISTER[name].dialled for name in ("emergency-999", "silent-solution", "text-relay-18000")]
+    assert dialled(strip)[:3] == expected
+    assert REGISTER["silent-solution"].dialled == REGISTER["emergency-999"].dialled  # press 55 after dialling
+
+
+@pytest.fixture
+def folder(tmp_path):
+    """A copy of the content folder, templates and catalogs, for a test to break."""
+    for name in ("content", "templates", "translations"):
+        shutil.copytree(ROOT / name, tmp_path / name)
+    return tmp_path / "content"
+
+
+def problems_in(folder):
+    """What `flask content check` would say of this copy, beyond its warnings."""
+    pages, found = content.read_all(folder, today=TODAY)
+    services, found_in_directory = directory.read(folder, today=TODAY)
+    register, found_in_register = sources.read(folder, today=TODAY)
+    found += [problem for problem in found_in_directory + found_in_register if not problem.warning]
+    if not found:
+        found = fact_check.problems(pages, services, register, folder, root=folder.parent)
+    return [str(problem).removeprefix(f"{folder.parent}/") for problem in found]
+
+
+def edit(path, old, new):
+    text = path.read_text()
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1))
+
+
+def test_the_copy_has_no_problems(folder):
+    assert problems_in(folder) == []
+
+
+# (file, old text, new text, what the check must say, from the file and line on)
+PAGE, SERVICES, REGISTER_FILE = "content/en/get-help.md", "content/services.toml", "content/sources.toml"
+BROKEN = [
+    (PAGE, "[[116 123]]", "[[116 124]]", f"{PAGE}:60: the number 116 124 is not held"),
+    ("content/pl/get-help.md", "w ciągu 12 godzin", "w ciągu 48 godzin", "pl/get-help.md:46: the figure 48"),
+    (
+        "content/en/staff.md",
+        "## You think",
+        "Call in 48 hours.\n\n## You think",
+        "en/staff.md:22: the figure 48",
+    ),
+    (SERVICES, '"116 123"', '"116 111"', f"{SERVICES}:52: samaritans: phone 116 111 is not held"),
+    (SERVICES, '"0345 6000 459", kind = "voice"', '"0345 6000 459", free = true', "459 is marked free"),
+    (SERVICES, "min_age = 16", "min_age = 15", f"{SERVICES}:17: rape-crisis: age 15"),
+    (SERVICES, '"mon-thu 10:00-20:30"', '"mon-thu 09:00-20:30"', "galop: its hours are not"),
+    (SERVICES, "Women's refuges.", "Women's refuges, 24 beds.", "stoneham-housing: the figure 24"),
+    (REGISTER_FILE, '"service:respect"', '"service:respekt"', "used_by names 'service:respekt'"),
+    (REGISTER_FILE, 'used_by = ["service:pippa"]', "used_by = []", "pippa: no fact in sources.toml"),
+    (
+        "templates/print/cards.html",
+        '{{ fact("emergency-999").number }}',
+        "999",
+        "cards.html:15: phone number 999",
+    ),
+    ("templates/components/help_now.html", '"rape-crisis-line"', '"rape-x"', "fact('rape-x') is not in"),
+    ("templates/services.html", '"rape-crisis-line"', '"samaritans"', "'samaritans' does not list"),
+    ("translations/pl/LC_MESSAGES/messages.po", "%(relay)s", "18000", "messages.po:"),
+]
+
+
+@pytest.mark.parametrize(("name", "old", "new", "message"), BROKEN, ids=[case[3][:60] for case in BROKEN])
+def test_a_number_the_register_does_not_hold_is_refused_with_file_and_line(folder, name, old, new, message):
+    edit(folder.parent / name, old, new)
+    found = problems_in(folder)
+    assert any(message in problem for problem in found), found
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ('id = "samaritans"\n', 'id = "samaritans"\nid = "samaritans"\n', "not valid TOML"),
+        ("checked = 2026-11-28\n", "checked = 2099-01-01\n", "not in the future"),
+        ('number = "116 123"', 'number = "116 12"', "'116 12' is not a UK phone number"),
+        ('id = "samaritans"\n', 'id = "samaritans"\nwho = "me"\n', "unknown key 'who'"),
+        ("sources = [\n", "sources = [] and_then = [\n", "not valid TOML"),
+    ],
+)
+def test_a_broken_register_names_its_line(folder, old, new, message):
+    edit(folder / "sources.toml", old, new)
+    _, found = sources.read(folder, today=TODAY)
+    assert found
+    assert message in found[0].message
+    assert found[0].path == folder / "sources.toml"
+    assert found[0].line > 1
+
+
+def test_every_fact_a_template_uses_is_checked_at_start_up():
+    used = {
+        fact_id
+        for path in (ROOT / "templates").rglob("*.html")
+        for fact_id in fact_check.TEMPLATE_FACT.findall(path.read_text())
+    }
+    assert used
+    assert used <= {fact.id for fact in REGISTER.facts}
+    assert not any(
+        re.search(fact_check.PHONE, path.read_text()) for path in (ROOT / "templates").rglob("*.html")
+    )
+
+
+def test_nothing_reads_outside_the_project():
+    """A fresh clone has nothing beside it: no module, test or tool may read ../shared."""
+    for path in [*ROOT.glob("*.py"), *(ROOT / "safernights").rglob("*.py"), *(ROOT / "tests").rglob("*.py")]:
+        if path != Path(__file__):
+            assert "shared" not in re.findall(r"\.\./(\w+)|parent / \"(\w+)\"", path.read_text()), path

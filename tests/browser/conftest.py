@@ -14,6 +14,8 @@ from werkzeug.serving import make_server
 
 from app import create_app
 
+from ..conftest import APP
+
 PHONE = {"width": 360, "height": 740}
 OVERFLOWING = """() => [...document.querySelectorAll('body *')]
   .map(e => [e, e.getBoundingClientRect()])
@@ -62,8 +64,8 @@ class Server:
 
 @pytest.fixture(scope="session")
 def live_server():
-    """The site on 127.0.0.1; yields its base URL."""
-    server = Server(create_app())
+    """The site on 127.0.0.1 (the app the other tests use); yields its base URL."""
+    server = Server(APP)
     yield server.url
     server.stop()
 

@@ -9,10 +9,9 @@ from flask_babel import force_locale, gettext
 from app import create_app
 from safernights import content, languages, offline_pack
 
-from ..conftest import ROOT
+from ..conftest import APP, ROOT
 from .conftest import CHROMIUM_FLAGS, PHONE, chromium_path
 
-APP = create_app()
 # Wait until the service worker has saved a language's whole pack in a cache not named in `old`;
 # return the names of the caches then.
 WAIT_FOR_PACK = """async ([lang, urls, old]) => {
