@@ -12,16 +12,15 @@ from datetime import date, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import phonenumbers
 from babel.dates import format_skeleton, get_day_names
 from flask import current_app
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from phonenumbers import shortnumberinfo
 
 from safernights import languages, opening_hours, page_markdown
 from safernights.content import VERSION
-from safernights.problems import ContentError, Problem, line_of, read_toml
+from safernights.problems import ContentError, Problem, line_of, read_entries, read_toml
+from safernights.sources import is_uk_number
 
 # Fixed ids: partners' links and the API use them.
 NEEDS = {
@@ -164,14 +163,7 @@ class Directory:
 def _phone_problems(phone):
     if not isinstance(phone, dict) or set(phone) - set(PHONE_KEYS) or "number" not in phone:
         return [f"a phone is {{number, kind, free, purpose}}, got {phone!r}"]
-    found = []
-    try:
-        parsed = phonenumbers.parse(phone["number"], "GB")
-        valid = phonenumbers.is_valid_number(parsed) or shortnumberinfo.is_valid_short_number(parsed)
-    except phonenumbers.NumberParseException:
-        valid = False
-    if not valid:
-        found.append(f"{phone['number']!r} is not a UK phone number")
+    found = [] if is_uk_number(phone["number"]) else [f"{phone['number']!r} is not a UK phone number"]
     if phone.get("kind", "voice") not in KINDS:
         found.append(f"phone kind {phone.get('kind')!r} is not one of {', '.join(KINDS)}")
     return found
@@ -249,18 +241,7 @@ def read(content_dir, today=None):
     """Read the directory and its translations; return (Directory or None, problems and warnings)."""
     today = today or date.today()
     path = content_dir / "services.toml"
-    data, lines, problems = read_toml(path)
-    if data is None:
-        return None, problems
-    raws, seen = data.get("service", []), set()
-    for raw in raws:
-        at = line_of(lines, "id", raw.get("id"))
-        if raw.get("id") in seen:
-            problems.append(Problem(path, at, f"duplicate id {raw['id']!r}"))
-        seen.add(raw.get("id"))
-        problems += [
-            Problem(path, at, f"{raw.get('id', '?')}: {message}") for message in _service_problems(raw, today)
-        ]
+    raws, lines, problems = read_entries(path, "service", lambda raw: _service_problems(raw, today))
     if problems:
         return None, problems
     services = [_service(raw) for raw in raws]

@@ -59,6 +59,28 @@ def read_toml(path):
         )
 
 
+def read_entries(path, table, entry_problems):
+    """Read a TOML file of [[table]] entries, each with a unique id; (entries or None, lines, problems).
+
+    entry_problems(entry) says what is wrong with one entry; each problem names the entry's line.
+    """
+    data, lines, problems = read_toml(path)
+    if data is None:
+        return None, lines, problems
+    entries, seen = data.get(table, []), set()
+    if not isinstance(entries, list) or not all(isinstance(entry, dict) for entry in entries):
+        return None, lines, [Problem(path, 1, f"entries are [[{table}]] tables")]
+    for entry in entries:
+        at = line_of(lines, "id", entry.get("id"))
+        if entry.get("id") in seen:
+            problems.append(Problem(path, at, f"duplicate id {entry['id']!r}"))
+        seen.add(entry.get("id"))
+        problems += [
+            Problem(path, at, f"{entry.get('id', '?')}: {message}") for message in entry_problems(entry)
+        ]
+    return entries, lines, problems
+
+
 def folder_problems(folder):
     """A content folder that is missing or is a file is one problem with its path."""
     folder = Path(folder)

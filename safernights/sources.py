@@ -17,7 +17,7 @@ from flask import current_app
 from phonenumbers import shortnumberinfo
 
 from safernights import opening_hours, page_markdown
-from safernights.problems import ContentError, Problem, line_of, read_toml
+from safernights.problems import ContentError, Problem, read_entries
 
 FILE = "sources.toml"
 ID = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
@@ -79,7 +79,8 @@ class Register:
         return {fact.dialled for fact in self.facts if fact.number}
 
 
-def _valid_phone(number):
+def is_uk_number(number):
+    """A UK phone number or short code, by Google's libphonenumber rules."""
     try:
         parsed = phonenumbers.parse(number, "GB")
     except phonenumbers.NumberParseException:
@@ -109,7 +110,7 @@ def fact_problems(raw, today):
     if "dial" in raw and "number" not in raw:
         found.append("'dial' goes with the 'number' it is dialled for")
     phone = raw.get("dial", raw.get("number"))
-    if phone is not None and not (isinstance(phone, str) and _valid_phone(phone)):
+    if phone is not None and not (isinstance(phone, str) and is_uk_number(phone)):
         found.append(f"{phone!r} is not a UK phone number")
     if not isinstance(raw.get("free", False), bool):
         found.append("'free' is true or false")
@@ -124,19 +125,8 @@ def fact_problems(raw, today):
 def read(content_dir, today=None):
     """Read and check content/sources.toml; return (Register or None, problems)."""
     today, path = today or date.today(), Path(content_dir) / FILE
-    data, lines, problems = read_toml(path)
-    if data is None:
-        return None, problems
-    raws, seen = data.get("fact", []), set()
-    for raw in raws:
-        at = line_of(lines, "id", raw.get("id"))
-        if raw.get("id") in seen:
-            problems.append(Problem(path, at, f"duplicate id {raw['id']!r}"))
-        seen.add(raw.get("id"))
-        problems += [
-            Problem(path, at, f"{raw.get('id', '?')}: {message}") for message in fact_problems(raw, today)
-        ]
-    if not raws and not problems:
+    raws, _, problems = read_entries(path, "fact", lambda raw: fact_problems(raw, today))
+    if raws == [] and not problems:
         problems.append(Problem(path, 1, "no [[fact]] entries"))
     if problems:
         return None, problems

@@ -55,9 +55,9 @@ def test_root_picks_the_best_language(client, header, location):
 
 @pytest.mark.parametrize("code", languages.REGISTRY)
 @pytest.mark.parametrize("page", [page for page in PAGES if page.lang == "en"], ids=path_of)
-def test_every_page_in_every_language(client, code, page):
+def test_every_page_in_every_language(served, code, page):
     path = path_of(page).replace("/en/", f"/{code}/", 1)
-    document = client.get(path).document
+    document = served(path).document
     assert document.get("lang") == code
     assert document.get("dir") == languages.REGISTRY[code].direction
     assert text_of(document.find(f".//{XHTML}a[@data-exit]")) == translated(code, "Exit this page")

@@ -30,9 +30,9 @@ def meta(document, key):
 
 @pytest.mark.parametrize("code", languages.REGISTRY)
 @pytest.mark.parametrize("pattern", PREVIEWED)
-def test_link_previews_on_every_page_and_language(client, app, code, pattern):
+def test_link_previews_on_every_page_and_language(served, app, code, pattern):
     path = pattern.format(code)
-    document = client.get(path).document
+    document = served(path).document
     title = text_of(document.find(f".//{XHTML}title"))
     assert title.startswith(meta(document, "og:title"))
     assert meta(document, "twitter:title") == meta(document, "og:title")
