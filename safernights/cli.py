@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from safernights import config, content, directory, fact_check, languages, qr_codes, sources
+from safernights import catalogs, config, content, directory, fact_check, languages, qr_codes, sources
 from safernights.problems import folder_problems
 
 
@@ -27,7 +27,7 @@ def check():
         register, found_in_register = sources.read(folder)
         topics = sorted({page.slug for page in pages if page.slug != content.HOME})
         codes, found_in_codes = qr_codes.read(folder / "qr.toml", topics)
-        problems += found + found_in_register + found_in_codes
+        problems += found + found_in_register + found_in_codes + catalogs.problems()
         if services and register and all(problem.warning for problem in problems):
             problems += fact_check.problems(pages, services, register, folder)
     for problem in problems:

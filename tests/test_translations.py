@@ -1,13 +1,14 @@
 """The gettext catalogs: messages.pot matches the code, and every language's catalog is complete."""
 
 import re
+import shutil
 import subprocess
 import sys
 
 import pytest
 from babel.messages.pofile import read_po
 
-from safernights import languages
+from safernights import catalogs, languages
 
 from .conftest import ROOT
 
@@ -67,3 +68,27 @@ def test_every_language_has_a_complete_catalog(code, template):
 def test_every_language_has_a_content_folder_and_a_catalog(code):
     assert (ROOT / "content" / code).is_dir()
     assert (TRANSLATIONS / code / "LC_MESSAGES" / "messages.po").is_file()
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("Przekaz tekstowy %(relay)s", "Przekaz tekstowy", "placeholders differ"),  # gone from the poster
+        ("potem naciśnij %(silent)s", "potem naciśnij %(lines)s", "placeholders differ"),  # a 500
+        ('msgid "Emergency"', 'msgid "Emergency"\nmsgid_oops "x"', "not a valid catalog"),
+    ],
+)
+def test_a_broken_catalog_is_named_with_file_and_line(tmp_path, old, new, message):
+    shutil.copytree(TRANSLATIONS, tmp_path / "translations")
+    path = tmp_path / "translations" / "pl" / "LC_MESSAGES" / "messages.po"
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new, 1))
+    found = catalogs.problems(tmp_path / "translations")
+    assert [problem.path for problem in found] == [path]
+    assert message in found[0].message
+    assert found[0].line > 0
+
+
+def test_the_real_catalogs_have_no_problems():
+    assert catalogs.problems() == []
