@@ -23,6 +23,7 @@ SCHEMA = """CREATE TABLE IF NOT EXISTS scans (
     day DATE NOT NULL, code TEXT NOT NULL, lang TEXT NOT NULL, scans INTEGER NOT NULL,
     PRIMARY KEY (day, code, lang))"""
 COUNT = "INSERT INTO scans (day, code, lang, scans) VALUES ({0}, {0}, {0}, 1) ON CONFLICT (day, code, lang) DO UPDATE SET scans = scans.scans + 1"  # noqa: E501
+SCHEMA_LOCK = 7_261_843  # any fixed number: the advisory lock that creating the table takes
 ROWS = "SELECT day, code, lang, scans FROM scans ORDER BY day, code, lang"
 
 
@@ -77,7 +78,13 @@ class PostgreSQL:
         connection = getattr(self.local, "connection", None)
         if connection is None or connection.closed:
             connection = self.local.connection = psycopg.connect(self.url, autocommit=True, connect_timeout=2)
-            connection.execute(SCHEMA)
+            # Workers (and instances) connecting at once to a new database all try to create the
+            # table, and PostgreSQL's CREATE TABLE IF NOT EXISTS is not safe against itself: the
+            # losers fail on its catalogue (pg_type) and their scans went uncounted. Creating it
+            # under one advisory lock makes them take turns.
+            with connection.transaction():
+                connection.execute("SELECT pg_advisory_xact_lock(%s)", (SCHEMA_LOCK,))
+                connection.execute(SCHEMA)
         try:
             with connection.cursor() as cursor:
                 cursor.execute(statement, values)

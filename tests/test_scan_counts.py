@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
@@ -15,6 +16,7 @@ import pytest
 
 from app import create_app
 from bench.postgres import TemporaryPostgres, wait_for_port
+from safernights import scan_counts
 from safernights.opening_hours import LONDON
 
 from .conftest import ROOT, XHTML, CheckedClient
@@ -181,3 +183,22 @@ def test_dashboard_shows_weeks_codes_languages_and_a_chart(tmp_path):
     assert ["Polish", "2"] in rows
     assert ["Romanian", "1"] in rows
     assert document.find(".//{http://www.w3.org/2000/svg}rect") is not None
+
+
+def test_workers_first_scans_on_a_new_postgresql_database_are_all_counted(postgres):
+    """Workers that start together all create the table on their first scan; none may lose it."""
+    import psycopg
+
+    for _ in range(5):
+        with psycopg.connect(postgres.url, autocommit=True) as connection:
+            connection.execute("DROP TABLE IF EXISTS scans")
+        stores = [scan_counts.PostgreSQL(postgres.url) for _ in range(8)]
+        together = [threading.Barrier(len(stores))] * len(stores)
+        with ThreadPoolExecutor(max_workers=len(stores)) as pool:
+            list(pool.map(first_scan, stores, together))  # re-raises any failure
+        assert stores[0].execute(scan_counts.ROWS)[0][3] == len(stores)
+
+
+def first_scan(store, together):
+    together.wait()
+    store.execute(scan_counts.COUNT.format(store.placeholder), (TODAY, "card", "en"))
