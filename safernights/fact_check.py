@@ -14,7 +14,7 @@ Run at start-up, once everything is loaded, and by `flask content check`.
 import re
 from pathlib import Path
 
-from safernights import languages
+from safernights import languages, page_markdown
 from safernights.config import ROOT
 from safernights.problems import ContentError, Problem, line_of, read_text
 from safernights.sources import FILE
@@ -41,7 +41,7 @@ def page_problems(pages, register, content_dir):
         numbers, shown = _held(register.used_by(page.slug))
         path = content_dir / page.lang / f"{page.slug}.md"
         for line, kind, text in page.shown:
-            if (digits(text) not in numbers) if kind == "number" else (text not in shown):
+            if not _is_held(kind, text, numbers, shown):
                 what = "the number" if kind == "number" else "the figure"
                 yield Problem(
                     path, line, f"{what} {text} is not held by a fact in {FILE} used by {page.slug!r}"
@@ -68,7 +68,7 @@ def service_problems(directory, register, content_dir):
         found += [
             f"age {age} is not a figure of a fact used by {place!r}" for age in ages if age not in shown
         ]
-        figures = re.findall(r"\d+(?:[:./,]\d+)*", service.description)
+        figures = page_markdown.numbers_shown(service.description)[1]
         found += [
             f"the figure {text} in its description is not held by a fact"
             for text in figures
@@ -129,9 +129,12 @@ def used_by_problems(register, pages, directory, content_dir):
 
 def _shows(page, fact):
     numbers, shown = _held([fact])
-    return any(
-        (digits(text) in numbers) if kind == "number" else (text in shown) for _, kind, text in page.shown
-    )
+    return any(_is_held(kind, text, numbers, shown) for _, kind, text in page.shown)
+
+
+def _is_held(kind, text, numbers, shown):
+    """A phone number is held by its digits (spaces vary); any other figure exactly as written."""
+    return digits(text) in numbers if kind == "number" else text in shown
 
 
 def problems(pages, directory, register, content_dir, root=ROOT):
