@@ -33,13 +33,14 @@ FIELDS = ("title", "summary", "order", "reviewed")
 TRANSLATION_FIELDS = ("translated_from", "checked")
 VERSION = re.compile(r"[0-9a-f]{12}")
 STATES = ("up to date", "outdated", "unchecked", "missing")
-SUMMARY_MAX = 200
+SUMMARY_MAX = 200  # characters; link previews cut longer text
 # Addresses in every language that pages may link to besides each other (./ is the home page).
-ROUTES = {"./", "languages", "forget"}  # characters; link previews cut longer text
+ROUTES = {"./", "languages", "forget", "services"}
 
 # A phone number in the text that is not written as [[number]] would not be a tel: link.
 BARE_NUMBER = re.compile(r"(?<![\w/.\[-])(0\d(?: ?\d){8,10}|999|101|111|18000|116 ?123)(?![\w/\]-])")
-BAD_TEL = re.compile(rf"\[\[(?!{page_markdown.NUMBER}\]\])")
+HOW = "or [[sms:…]] to text it, [[=…]] to show it without a link"
+BAD_TEL = re.compile(rf"\[\[(?!(sms:|=)?{page_markdown.NUMBER}\]\])")
 LINK = re.compile(r"\]\(([^)\s]+)")
 HEADING = re.compile(r"^(#{2,6}) ", re.M)
 
@@ -162,8 +163,10 @@ def _body_problems(path, lines, start, slugs):
         if BAD_TEL.search(line):
             problems.append(Problem(path, number, "[[…]] must hold a phone number, digits and spaces"))
         for bare in BARE_NUMBER.findall(re.sub(page_markdown.TEL, "", line)):
-            problems.append(Problem(path, number, f"write the number {bare} as [[{bare}]] so it dials"))
-        for target in (link.partition("#")[0] for link in LINK.findall(line)):
+            problems.append(
+                Problem(path, number, f"write the number {bare} as [[{bare}]] so it dials ({HOW})")
+            )
+        for target in (link.partition("#")[0].partition("?")[0] for link in LINK.findall(line)):
             if target.startswith("/"):
                 problems.append(Problem(path, number, f"link {target} must be relative, e.g. get-help"))
             elif target and ":" not in target and target not in slugs:
@@ -191,7 +194,7 @@ def read_page(path, lang, slugs, renderer, today):
     # mark every translation outdated.
     version = hashlib.sha256("\n".join([fields["title"], fields["summary"], body]).encode()).hexdigest()[:12]
     shape = (
-        tuple(sorted(re.findall(page_markdown.TEL, body))),
+        tuple(sorted(page_markdown.numbers_in(body))),
         tuple(sorted(LINK.findall(body))),
         tuple(len(marks) for marks in HEADING.findall(body)),
     )

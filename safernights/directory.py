@@ -17,27 +17,11 @@ from flask import current_app
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
-from safernights import languages, opening_hours, page_markdown
+from safernights import languages, needs, opening_hours, page_markdown
 from safernights.content import VERSION
 from safernights.problems import ContentError, Problem, line_of, read_entries, read_toml
 from safernights.sources import is_uk_number
 
-# Fixed ids: partners' links and the API use them.
-NEEDS = {
-    "sexual-violence": _l("Rape and sexual assault"),
-    "domestic-abuse": _l("Domestic abuse"),
-    "spiking": _l("Spiking"),
-    "drink-and-drugs": _l("Alcohol and drugs"),
-    "housing": _l("Housing and refuges"),
-    "victims-of-crime": _l("Victims of crime"),
-    "emotional-support": _l("Someone to talk to"),
-    "lgbt": _l("LGBT+ people"),
-    "men": _l("Men"),
-    "young-people": _l("Under 18"),
-    "stalking": _l("Stalking"),
-    "image-abuse": _l("Intimate images shared"),
-    "changing-behaviour": _l("Changing abusive behaviour"),
-}
 AREAS = {
     "southampton": _l("Southampton"),
     "hampshire-and-iow": _l("Hampshire and the Isle of Wight"),
@@ -144,19 +128,23 @@ class Directory:
         return "up to date" if translation.checked else "unchecked"
 
     def listing(self, at, need=None, open_now=False):
-        """Services for a need, open now and 24/7 first, then by next opening, then the rest."""
+        """Services for a need: open now and 24/7 first, then by next opening, then those whose hours
+        are not known; any whose details are years old after all the rest. Open now keeps those
+        whose hours are not known (they may answer: never hide a way to get help)."""
 
         def rank(service):
             if service.hours.always:
-                return (0, 0)
-            if service.is_open(at):
-                return (1, 0)
-            opens = service.next_opening(at)
-            return (2, opens.timestamp()) if opens else (3, 0)
+                order = (0, 0)
+            elif service.is_open(at):
+                order = (1, 0)
+            else:
+                opens = service.next_opening(at)
+                order = (2, opens.timestamp()) if opens else (3, 0)
+            return (service.is_stale(at.date()), *order)
 
         chosen = [s for s in self.services if s.status == "active" and (need is None or need in s.needs)]
         if open_now:
-            chosen = [s for s in chosen if s.is_open(at)]
+            chosen = [s for s in chosen if s.is_open(at) is not False]
         return sorted(chosen, key=rank)  # sorted() is stable: the file's order within a rank
 
 
@@ -175,7 +163,7 @@ def _service_problems(raw, today):
     found += [f"unknown key {key!r}" for key in raw if key not in REQUIRED + OPTIONAL]
     if raw.get("status", "active") not in STATUSES:
         found.append(f"status {raw['status']!r} is not one of {', '.join(STATUSES)}")
-    found += [f"unknown need {need!r}" for need in raw.get("needs", []) if need not in NEEDS]
+    found += [f"unknown need {need!r}" for need in raw.get("needs", []) if need not in needs.NEEDS]
     if raw.get("area", "uk") not in AREAS:
         found.append(f"area {raw['area']!r} is not one of {', '.join(AREAS)}")
     for phone in raw.get("phones", []):
@@ -303,7 +291,9 @@ def checked_on(service):
 
 def init_app(app):
     app.jinja_env.filters.update(weekday_name=weekday_name, clock=clock, checked_on=checked_on)
-    app.jinja_env.globals.update(needs=NEEDS, areas=AREAS, phone_kinds=KINDS)
+    app.jinja_env.globals.update(
+        needs=needs.NEEDS, right_now_answers=needs.RIGHT_NOW, areas=AREAS, phone_kinds=KINDS
+    )
     app.context_processor(lambda: {"directory": app.extensions["directory"]})
     loaded, warnings = load(Path(app.config["CONTENT_DIR"]))
     for warning in warnings:

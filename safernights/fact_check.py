@@ -14,7 +14,7 @@ Run at start-up, once everything is loaded, and by `flask content check`.
 import re
 from pathlib import Path
 
-from safernights import languages, page_markdown
+from safernights import languages, needs, page_markdown
 from safernights.config import ROOT
 from safernights.problems import ContentError, Problem, line_of, read_text
 from safernights.sources import FILE
@@ -108,18 +108,34 @@ def catalog_problems(translations_dir):
                     )
 
 
+def right_now_problems(register):
+    """Every fact a need's right-now answer names exists, and names that need in its used_by."""
+    path = ROOT / "safernights" / "needs.py"
+    for need, answer in needs.RIGHT_NOW.items():
+        for fact_id, _ in answer:
+            if fact_id not in register:
+                yield Problem(path, 0, f"right now for {need}: no fact {fact_id!r} in {FILE}")
+            elif need and f"need:{need}" not in register[fact_id].used_by:
+                yield Problem(path, 0, f"right now for {need}: fact {fact_id!r} does not list 'need:{need}'")
+
+
 def used_by_problems(register, pages, directory, content_dir):
     """A fact's used_by may only name pages and services that exist and show one of its figures."""
     english = {page.slug: page for page in pages if page.lang == languages.DEFAULT}
     services = {f"service:{service.id}" for service in directory.services}
-    path = content_dir / FILE
+    right_now, path = needs.places(), content_dir / FILE
     lines = (read_text(path)[0] or "").splitlines()
     for fact in register.facts:
         at = line_of(lines, "id", fact.id)
         for place in fact.used_by:
             if place.startswith("templates/"):
                 continue
-            if place not in english and place not in services:
+            if place in right_now:
+                if fact.id not in right_now[place]:
+                    yield Problem(
+                        path, at, f"{fact.id}: used_by names {place!r}, whose answer does not use it"
+                    )
+            elif place not in english and place not in services:
                 yield Problem(path, at, f"{fact.id}: used_by names {place!r}: no such page or service:<id>")
             elif place in english and fact.shown and not _shows(english[place], fact):
                 yield Problem(
@@ -145,6 +161,7 @@ def problems(pages, directory, register, content_dir, root=ROOT):
         *service_problems(directory, register, content_dir),
         *template_problems(register, root / "templates"),
         *catalog_problems(root / "translations"),
+        *right_now_problems(register),
         *used_by_problems(register, pages, directory, content_dir),
     ]
 

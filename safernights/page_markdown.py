@@ -14,7 +14,10 @@ from markdown.inlinepatterns import InlineProcessor
 from markdown.treeprocessors import Treeprocessor
 
 NUMBER = r"\+?[0-9][0-9 ]*[0-9]"
-TEL = rf"\[\[({NUMBER})\]\]"
+# [[0808 500 2222]] dials; [[sms:999]] opens a text message to the number (emergencySMS);
+# [[=18000]] shows a number that must not be tapped to dial (18000 works from the Relay UK app or
+# a textphone). Group 1 is how it is used, group 2 the number.
+TEL = rf"\[\[(sms:|=)?({NUMBER})\]\]"
 ADDRESS = re.compile(r"[\w.-]+\.[a-z]{2,}(/\S*)?")
 # What a reader takes as a figure: digits, with the : . / , inside times, dates and "24/7".
 FIGURE = re.compile(r"\d+(?:[:./,]\d+)*")
@@ -23,7 +26,12 @@ NOT_READ = re.compile(r"^\s*\d+[.)]\s|\]\([^)]*\)")  # list numbers and link tar
 
 def numbers_shown(line):
     """(phone numbers, other figures) a reader sees in one line of Markdown."""
-    return re.findall(TEL, line), FIGURE.findall(NOT_READ.sub(" ", re.sub(TEL, " ", line)))
+    return numbers_in(line), FIGURE.findall(NOT_READ.sub(" ", re.sub(TEL, " ", line)))
+
+
+def numbers_in(text):
+    """Every [[number]] written in the text, however it is used."""
+    return [number for _, number in re.findall(TEL, text)]
 
 
 def tel_href(number):
@@ -33,9 +41,14 @@ def tel_href(number):
 
 class TelPattern(InlineProcessor):
     def handleMatch(self, m, data):  # noqa: N802 - Python-Markdown's name
-        link = ElementTree.Element("a", {"href": tel_href(m.group(1)), "class": "tel", "dir": "ltr"})
-        link.text = m.group(1)
-        return link, m.start(0), m.end(0)
+        use, number = m.group(1), m.group(2)
+        if use == "=":
+            element = ElementTree.Element("span", {"class": "number", "dir": "ltr"})
+        else:
+            href = "sms:" + tel_href(number)[4:] if use == "sms:" else tel_href(number)
+            element = ElementTree.Element("a", {"href": href, "class": "tel", "dir": "ltr"})
+        element.text = number
+        return element, m.start(0), m.end(0)
 
 
 class AddressesLeftToRight(Treeprocessor):

@@ -68,8 +68,11 @@ async function offlinePage(url) {
 
 async function networkFirst(request) {
   const lang = languageOf(request.url);
+  // Only whole pages are saved: a filtered address (?need=…&open=now) is the saved page filtered
+  // on the phone by site.js, so it is never stored on its own.
+  const whole = !new URL(request.url).search;
   const fromNetwork = fetch(request).then(async (response) => {
-    if (response.ok && lang) {
+    if (response.ok && lang && whole) {
       await (await caches.open(pagesCache(lang))).put(request, response.clone());
     }
     return response;
@@ -78,7 +81,7 @@ async function networkFirst(request) {
   if (first) {
     return first;
   }
-  return (await caches.match(request)) || offlinePage(request.url);
+  return (await caches.match(request, { ignoreSearch: true })) || offlinePage(request.url);
 }
 
 async function cacheFirst(request) {

@@ -7,7 +7,7 @@ from datetime import date, datetime
 import jsonschema
 import pytest
 
-from safernights import directory, hsds, languages, page_markdown, sources
+from safernights import directory, hsds, languages, needs, page_markdown, sources
 from safernights.opening_hours import LONDON
 
 from .conftest import ROOT, XHTML, text_of
@@ -31,7 +31,7 @@ def test_every_phone_number_in_the_data_is_in_the_sources_register():
 
 def test_every_need_has_a_service():
     covered = {need for s in DIRECTORY.services for need in s.needs}
-    assert covered == set(directory.NEEDS)
+    assert covered == set(needs.NEEDS)
 
 
 def test_the_sarc_has_no_phone_until_one_is_sourced_and_aurora_is_not_a_helpline():

@@ -3,7 +3,7 @@
 from flask import Blueprint, abort, current_app, request
 from flask_babel import force_locale
 
-from safernights import directory, hsds, http_cache
+from safernights import directory, hsds, http_cache, needs
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -19,8 +19,8 @@ def _number(name, default, highest):
 def wanted():
     """(need, page, per_page) from the query, each checked; a 400 explains a bad one."""
     need = request.args.get("need")
-    if need is not None and need not in directory.NEEDS:
-        abort(400, description=f"need must be one of: {', '.join(directory.NEEDS)}")
+    if need is not None and need not in needs.NEEDS:
+        abort(400, description=f"need must be one of: {', '.join(needs.NEEDS)}")
     per_page = _number("per_page", hsds.PER_PAGE, hsds.MAX_PER_PAGE)
     return need, _number("page", 1, max(1, -(-len(matching(need)) // per_page))), per_page
 
@@ -56,7 +56,7 @@ def service_detail(service_id):
         return as_json(
             hsds.full(
                 found,
-                {k: str(v) for k, v in directory.NEEDS.items()},
+                {k: str(v) for k, v in needs.NEEDS.items()},
                 {k: str(v) for k, v in directory.AREAS.items()},
             )
         )

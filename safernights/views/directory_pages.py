@@ -2,7 +2,7 @@
 
 from flask import Blueprint, abort, render_template, request
 
-from safernights import directory, http_cache
+from safernights import directory, http_cache, needs
 
 bp = Blueprint("directory", __name__)
 
@@ -10,11 +10,11 @@ bp = Blueprint("directory", __name__)
 def filters():
     """(need, open now, ignored values) from ?need= and ?open=now; unknown values are ignored."""
     need, open_now = request.args.get("need"), request.args.get("open")
-    ignored = [value for value in (need,) if value and value not in directory.NEEDS]
+    ignored = [value for value in (need,) if value and value not in needs.NEEDS]
     ignored += [value for value in (open_now,) if value and value != "now"]
     # Echoed back in the note, so only printable characters, and not too many of them.
     ignored = ["".join(filter(str.isprintable, value))[:40] for value in ignored]
-    return (need if need in directory.NEEDS else None), open_now == "now", ignored
+    return (need if need in needs.NEEDS else None), open_now == "now", ignored
 
 
 def this_minute():

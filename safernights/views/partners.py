@@ -2,7 +2,7 @@
 
 from flask import Blueprint, current_app, render_template, request
 
-from safernights import content, directory, http_cache, languages, security
+from safernights import content, directory, http_cache, languages, needs, security
 
 bp = Blueprint("partners", __name__)
 
@@ -24,7 +24,7 @@ def embed_help():
 def embed_services():
     """The help card with the services for one need (?need=)."""
     languages.use(request.args.get("lang"))
-    need = request.args.get("need") if request.args.get("need") in directory.NEEDS else None
+    need = request.args.get("need") if request.args.get("need") in needs.NEEDS else None
     found = directory.current().listing(directory.now(), need=need)[:5] if need else []
     return render_template("embed/help.html", need=need, found=found, at=directory.now())
 

@@ -40,11 +40,41 @@
   });
 }());
 
-// Offline: the service worker saves this language's pages (see /sw.js). Not on the page that
-// has just removed the site from this phone.
+// With JavaScript, the whole visit is one history entry: a link to another page of this site
+// replaces the current entry instead of adding one, so that Exit, which replaces that entry too,
+// leaves no page of this site for Back to show. Links elsewhere, phone links, downloads, new tabs
+// and clicks with a modifier key (open in a new tab) are left to the browser.
 (function () {
   "use strict";
-  if ("serviceWorker" in navigator && !document.body.hasAttribute("data-forget")) {
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest ? event.target.closest("a[href]") : null;
+    if (!link || event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) {
+      return;
+    }
+    if (link.origin !== window.location.origin || link.target || link.hasAttribute("download") || link.hash && link.pathname === window.location.pathname) {
+      return;
+    }
+    event.preventDefault();
+    window.location.replace(link.href);
+  });
+}());
+
+// Offline: the service worker saves this language's pages (see /sw.js). Not after "remove this
+// site from this phone": the page that removed it leaves a mark in this tab's session storage
+// (a "1", nothing about the reader, gone when the tab closes), so pages opened from it in this
+// tab save nothing again; opening the site afresh (a new scan, a new tab) does, as that page says.
+(function () {
+  "use strict";
+  var removed = false;
+  try {
+    if (document.body.hasAttribute("data-forget")) {
+      window.sessionStorage.setItem("removed", "1");
+    }
+    removed = window.sessionStorage.getItem("removed") === "1";
+  } catch (error) {
+    removed = document.body.hasAttribute("data-forget"); // storage refused: at least not here
+  }
+  if ("serviceWorker" in navigator && !removed) {
     navigator.serviceWorker.register("/sw.js");
   }
 }());
@@ -124,9 +154,13 @@
         state.textContent = list.getAttribute(open ? "data-label-open" : "data-label-closed");
         state.parentNode.className = "availability " + (open ? "is-open" : "is-closed");
       }
-      var visible = (!need || card.getAttribute("data-needs").split(" ").indexOf(need) !== -1) && (!openOnly || open);
+      // Open now keeps a service whose hours are not known (open is null): it may well answer.
+      var visible = (!need || card.getAttribute("data-needs").split(" ").indexOf(need) !== -1) && (!openOnly || open !== false);
       card.hidden = !visible;
       shown += visible ? 1 : 0;
+    });
+    Array.prototype.forEach.call(document.querySelectorAll("[data-right-now]"), function (section) {
+      section.hidden = section.getAttribute("data-right-now") !== need;
     });
     var count = document.querySelector("[data-count]");
     count.textContent = count.getAttribute("data-count").replace("{shown}", shown).replace("{total}", list.children.length);
@@ -134,6 +168,13 @@
     history.replaceState(null, "", form.action + (query ? "?" + query : ""));
   }
 
+  // A filtered address (?need=spiking&open=now) opened with no signal gets the saved directory:
+  // choose what the address asks for before filtering.
+  var asked = new URLSearchParams(window.location.search);
+  if (form.elements.need.querySelector("option[value='" + CSS.escape(asked.get("need") || "") + "']")) {
+    form.elements.need.value = asked.get("need") || "";
+  }
+  form.elements.open.checked = form.elements.open.checked || asked.get("open") === "now";
   form.addEventListener("change", apply);
   form.addEventListener("submit", function (event) { event.preventDefault(); apply(); });
   apply();

@@ -118,6 +118,26 @@ def test_remove_this_site_leaves_no_worker_and_no_caches(page, live_server):
     assert page.evaluate("navigator.serviceWorker.getRegistrations().then((r) => r.length)") == 0
     assert page.evaluate("caches.keys()") == []
     assert page.locator("h1").inner_text() == "This site has been removed from this phone"
+    # Going back into the site from here, in this tab, saves nothing again.
+    page.locator(".brand").click()
+    page.wait_for_url(live_server + "/en/")
+    page.wait_for_timeout(500)
+    assert page.evaluate("navigator.serviceWorker.getRegistrations().then((r) => r.length)") == 0
+    assert page.evaluate("caches.keys()") == []
+
+
+def test_the_filtered_directory_opens_offline_filtered_on_the_phone(context, page, live_server):
+    """Polish reader, no signal in the toilets, opens the address the filter wrote earlier."""
+    save_pack(page, live_server, "pl", "/pl/consent")
+    context.set_offline(True)
+    page.goto(live_server + "/pl/services?need=spiking&open=now")
+    assert page.locator("h1").inner_text() == translated("pl", "Who to call")
+    assert page.locator("[data-right-now='spiking']").is_visible()
+    assert page.locator("#need").input_value() == "spiking"
+    shown = page.locator(".services > li:not([hidden])")
+    assert 1 <= shown.count() < page.locator(".services > li").count()
+    for card in shown.all():
+        assert "spiking" in card.get_attribute("data-needs").split()
 
 
 def test_remove_without_javascript_answers_with_clear_site_data(browser, live_server):
