@@ -106,8 +106,11 @@ def test_a_translation_must_keep_the_numbers(folder):
     ]
 
 
-def test_open_now_and_24_7_come_first():
+def test_open_now_and_24_7_come_first_and_years_old_details_last():
     order = DIRECTORY.listing(MONDAY_NOON)
+    stale = [s.is_stale(MONDAY_NOON.date()) for s in order]
+    assert stale == sorted(stale)
+    order = [s for s in order if not s.is_stale(MONDAY_NOON.date())]
     ranks = [
         "always"
         if s.hours.always
@@ -125,11 +128,12 @@ def test_open_now_and_24_7_come_first():
 @pytest.mark.parametrize("code", languages.REGISTRY)
 def test_directory_in_every_language(client, code, at_monday_noon):
     document = client.get(f"/{code}/services").document
-    cards = document.findall(f".//{XHTML}li[@class='service']")
+    cards = [li for li in document.iter(f"{XHTML}li") if li.get("data-needs") is not None]
     assert len(cards) == len([s for s in DIRECTORY.services if s.status == "active"])
-    right_now = document.find(f".//{XHTML}section[@class='help-now']")
+    right_now = document.find(f".//{XHTML}section[@data-right-now='']")  # no need chosen
+    assert right_now.get("hidden") is None
     dialled = [a.get("href") for a in right_now.iter(f"{XHTML}a")]
-    assert dialled == ["tel:999", "tel:999", "tel:18000", "tel:101", "tel:08085002222"]
+    assert dialled == ["tel:999", "tel:08085002222", "tel:116123", "tel:111"]
 
 
 @pytest.mark.parametrize("code", languages.REGISTRY)
@@ -142,21 +146,22 @@ def test_every_service_page_in_every_language(client, code, at_monday_noon):
 def visible(document):
     return [
         text_of(li.find(f"{XHTML}h2"))
-        for li in document.iterfind(f".//{XHTML}li[@class='service']")
-        if li.get("hidden") is None
+        for li in document.iter(f"{XHTML}li")
+        if li.get("data-needs") is not None and li.get("hidden") is None
     ]
 
 
 def test_filter_by_need_without_javascript(client, at_monday_noon):
-    names = visible(client.get("/en/services?need=lgbt").document)
-    assert names == ["Galop LGBT+ Rape and Sexual Abuse Helpline"]
+    names = visible(client.get("/en/services?need=image-abuse").document)
+    assert names == ["Revenge Porn Helpline"]
 
 
 def test_filter_open_now_without_javascript(client, monkeypatch):
     monkeypatch.setattr(directory, "now", lambda: SUNDAY_NOON)
     names = visible(client.get("/en/services?open=now").document)
-    assert "Galop LGBT+ Rape and Sexual Abuse Helpline" not in names
+    assert "Galop LGBT+ Rape and Sexual Abuse Helpline" not in names  # closed on Sundays
     assert "Rape Crisis 24/7 Support Line" in names
+    assert "Men's Advice Line" in names  # hours not known: shown, never hidden
     monkeypatch.setattr(directory, "now", lambda: MONDAY_NOON)
     assert "Galop LGBT+ Rape and Sexual Abuse Helpline" in visible(
         client.get("/en/services?open=now").document
@@ -328,3 +333,13 @@ def counting(method, calls):
         return method(*args, **kwargs)
 
     return wrapper
+
+
+@pytest.mark.parametrize("path", ["/{}/services", "/{}/services/galop", "/embed/help?lang={}"])
+def test_unchecked_translations_say_so_on_the_directory_and_the_help_card(client, path):
+    notice = f".//{XHTML}p[@class='notice']"
+    assert client.get(path.format("en")).document.find(notice) is None
+    assert DIRECTORY.status("pl") != "up to date"  # while no qualified translator has checked it
+    found = client.get(path.format("pl")).document.find(notice)
+    assert found is not None
+    assert found.find(f"{XHTML}a").get("hreflang") == "en"

@@ -45,7 +45,10 @@ def test_emergency_strip_on_every_page_dials_the_right_numbers(client):
     document = client.get("/en/staff").document
     strip = document.find(f".//{XHTML}nav[@class='strip']")
     dialled = {text_of(a.find(f"{XHTML}span")): a.get("href") for a in strip.iter(f"{XHTML}a")}
-    assert dialled == {"999": "tel:999", "55": "tel:999", "18000": "tel:18000", "101": "tel:101"}
+    assert dialled == {"999": "tel:999", "55": "tel:999", "101": "tel:101"}
+    # Text relay is shown, not dialled: it works from the Relay UK app or a textphone.
+    shown = [text_of(span) for span in strip.iter(f"{XHTML}span") if span.get("class") == "tel-number"]
+    assert shown == ["999", "55", "18000", "101"]
 
 
 def test_phone_numbers_in_the_text_dial_what_they_show(client):

@@ -70,20 +70,31 @@ def test_every_language_has_a_content_folder_and_a_catalog(code):
     assert (TRANSLATIONS / code / "LC_MESSAGES" / "messages.po").is_file()
 
 
+RELAY = "Emergency %(emergency)s · Can’t speak: %(emergency)s then %(silent)s · Text relay %(relay)s"
+SILENT = "Can’t speak? Call %(emergency)s, then press %(silent)s"
+
+
+def msgstr_of(text, msgid):
+    """The msgstr line that follows a msgid in a catalog written without wrapping."""
+    lines = text.splitlines()
+    return lines[lines.index(f'msgid "{msgid}"') + 1]
+
+
 @pytest.mark.parametrize(
-    ("old", "new", "message"),
+    ("msgid", "old", "new", "message"),
     [
-        ("Przekaz tekstowy %(relay)s", "Przekaz tekstowy", "placeholders differ"),  # gone from the poster
-        ("potem naciśnij %(silent)s", "potem naciśnij %(lines)s", "placeholders differ"),  # a 500
-        ('msgid "Emergency"', 'msgid "Emergency"\nmsgid_oops "x"', "not a valid catalog"),
+        (RELAY, "%(relay)s", "", "placeholders differ"),  # the relay number would vanish from the poster
+        (SILENT, "%(silent)s", "%(lines)s", "placeholders differ"),  # an unknown name fails the page
+        ("Emergency", "msgstr", "msgid_oops", "not a valid catalog"),
     ],
 )
-def test_a_broken_catalog_is_named_with_file_and_line(tmp_path, old, new, message):
+def test_a_broken_catalog_is_named_with_file_and_line(tmp_path, msgid, old, new, message):
     shutil.copytree(TRANSLATIONS, tmp_path / "translations")
     path = tmp_path / "translations" / "pl" / "LC_MESSAGES" / "messages.po"
     text = path.read_text()
-    assert old in text
-    path.write_text(text.replace(old, new, 1))
+    line = msgstr_of(text, msgid)
+    assert old in line
+    path.write_text(text.replace(line, line.replace(old, new, 1), 1))
     found = catalogs.problems(tmp_path / "translations")
     assert [problem.path for problem in found] == [path]
     assert message in found[0].message
