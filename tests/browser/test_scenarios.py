@@ -81,10 +81,11 @@ def test_a_card_scan_shows_the_24_7_line_on_the_first_screen(phone, live_server,
 
 
 @pytest.mark.parametrize("lang", languages.REGISTRY)
-def test_the_directory_fits_320_pixels_and_double_text(browser, live_server, lang):
+def test_the_pages_for_a_crisis_fit_320_pixels_and_double_text(browser, live_server, lang):
     context = browser.new_context(viewport={"width": 320, "height": 640}, is_mobile=True, has_touch=True)
     page = context.new_page()
-    for path in (f"/{lang}/services", f"/{lang}/services?need=changing-behaviour&open=now"):
+    crisis = ("services", "services?need=changing-behaviour&open=now", "get-help", "report", "staff")
+    for path in (f"/{lang}/{address}" for address in crisis):
         page.goto(live_server + path)
         assert page.evaluate("document.documentElement.scrollWidth") <= 320, path
         page.evaluate("document.documentElement.style.fontSize = '200%'")  # text zoom, as CSP allows
