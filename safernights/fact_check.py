@@ -111,12 +111,15 @@ def catalog_problems(translations_dir):
 def right_now_problems(register):
     """Every fact a need's right-now answer names exists, and names that need in its used_by."""
     path = ROOT / "safernights" / "needs.py"
+    lines = path.read_text(encoding="utf-8").splitlines()
     for need, answer in needs.RIGHT_NOW.items():
+        key = f'"{need}": [' if need else "None: ["
+        at = next((number for number, line in enumerate(lines, 1) if line.strip().startswith(key)), 0)
         for fact_id, _ in answer:
             if fact_id not in register:
-                yield Problem(path, 0, f"right now for {need}: no fact {fact_id!r} in {FILE}")
+                yield Problem(path, at, f"right now for {need}: no fact {fact_id!r} in {FILE}")
             elif need and f"need:{need}" not in register[fact_id].used_by:
-                yield Problem(path, 0, f"right now for {need}: fact {fact_id!r} does not list 'need:{need}'")
+                yield Problem(path, at, f"right now for {need}: fact {fact_id!r} does not list 'need:{need}'")
 
 
 def used_by_problems(register, pages, directory, content_dir):

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from safernights import content, directory, fact_check, languages, sources
+from safernights import content, directory, fact_check, languages, needs, sources
 
 from .conftest import APP, PAGES, ROOT, XHTML, path_of
 
@@ -172,3 +172,13 @@ def test_nothing_reads_outside_the_project():
     code = [*ROOT.glob("*.py"), *(ROOT / "safernights").rglob("*.py"), *(ROOT / "tests").rglob("*.py")]
     code += [*(ROOT / "bench").glob("*.py"), ROOT / "Makefile"]
     assert not [path for path in code if path != Path(__file__) and OUTSIDE.search(path.read_text())]
+
+
+def test_a_right_now_answer_must_name_a_sourced_fact(monkeypatch):
+    answers = {**needs.RIGHT_NOW, "spiking": [("police-1O1", "a typo"), *needs.RIGHT_NOW["spiking"]]}
+    monkeypatch.setattr(needs, "RIGHT_NOW", answers)
+    found = [str(problem) for problem in fact_check.right_now_problems(REGISTER)]
+    assert len(found) == 1
+    assert found[0].endswith("right now for spiking: no fact 'police-1O1' in sources.toml")
+    assert "needs.py:" in found[0]
+    assert ":0:" not in found[0]  # it names the line of the need
