@@ -1,7 +1,9 @@
 """Settings from environment variables, each with a safe default so zero configuration works."""
 
+import ipaddress
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -15,6 +17,18 @@ SETTINGS = {
     "DATABASE_URL": ("", "where scan counts go: empty for SQLite in the instance folder, or postgresql://…"),
     "ADMIN_TOKEN": ("", "password for /admin/scans; empty: the dashboard does not exist"),
 }
+
+
+def is_public(base_url):
+    """Whether an address can reach this site from a phone on the street: not this machine, not a
+    private network, not a .local or localhost name. QR codes printed for any other are dead."""
+    host = (urlsplit(base_url).hostname or "").rstrip(".")
+    if host == "localhost" or host.endswith((".localhost", ".local", ".internal")):
+        return False
+    try:
+        return ipaddress.ip_address(host).is_global
+    except ValueError:
+        return "." in host  # a name in the public DNS; a bare name is a machine on this network
 
 
 def from_environment(environ=os.environ):

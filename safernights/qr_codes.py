@@ -15,7 +15,7 @@ from flask import current_app
 from PIL import Image, ImageDraw, ImageFont
 from werkzeug.routing import BaseConverter
 
-from safernights import languages
+from safernights import config, languages
 from safernights.content import HOME
 from safernights.problems import ContentError, Problem, read_toml
 
@@ -154,3 +154,14 @@ def init_app(app):
     """Call after the content is loaded: the codes name its topics."""
     app.url_map.converters["code"] = CodeConverter
     app.extensions["qr_codes"] = load(app.config["CONTENT_DIR"], app.extensions["content"])
+    # A poster hangs for years: one printed while BASE_URL points at this machine is dead on the
+    # wall. Print pages carry a mark that cannot be missed (components/test_print.html); readers'
+    # pages are untouched.
+    test_print = not config.is_public(app.config["BASE_URL"])
+    app.jinja_env.globals["test_print"] = test_print
+    if test_print:
+        app.logger.warning(
+            "BASE_URL is %s, which no phone outside can reach: QR codes, posters and cards printed now "
+            "will not work. Set BASE_URL to the site's public address.",
+            app.config["BASE_URL"],
+        )

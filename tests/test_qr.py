@@ -128,3 +128,33 @@ def test_check_names_a_broken_qr_file_and_its_line(tmp_path):
     result = CliRunner().invoke(cli.content_commands, ["check"], env={"CONTENT_DIR": str(folder)})
     assert result.exit_code == 1
     assert f"{folder / 'qr.toml'}:4: not valid TOML" in result.output
+
+
+PRINTS = ["/print/poster/consent?lang=pl", "/print/help", "/print/cards?lang=ar"]
+
+
+@pytest.mark.parametrize("path", PRINTS)
+def test_a_print_while_base_url_is_this_machine_is_marked_a_test_print(client, path):
+    marks = client.get(path).document.findall(f".//{XHTML}div[@class='test-print']")
+    assert marks, "an unmissable mark on the sheet"
+    assert "TEST PRINT — set BASE_URL" in text_of(marks[0])
+    assert APP.config["BASE_URL"] in text_of(marks[0])
+
+
+@pytest.mark.parametrize("path", PRINTS)
+def test_a_print_for_a_public_base_url_has_no_mark(make_app, path):
+    client = make_app(BASE_URL="https://safer.example").test_client()
+    assert client.get(path).document.find(f".//{XHTML}div[@class='test-print']") is None
+
+
+def test_readers_pages_never_carry_the_mark(client):
+    for path in ("/en/", "/pl/get-help", "/ar/services", "/embed/help?lang=en"):
+        assert b"test-print" not in client.get(path).get_data()
+
+
+def test_start_up_warns_when_base_url_is_not_public(make_app, caplog):
+    make_app(BASE_URL="http://192.168.1.20:8000")
+    assert "BASE_URL is http://192.168.1.20:8000, which no phone outside can reach" in caplog.text
+    caplog.clear()
+    make_app(BASE_URL="https://safer.example")
+    assert "BASE_URL" not in caplog.text
