@@ -4,6 +4,7 @@ from flask import Flask
 from flask_babel import Babel
 
 from safernights import (
+    admin_door,
     assets,
     catalogs,
     config,
@@ -46,6 +47,7 @@ def create_app(overrides=None):
     fact_check.init_app(app)
     qr_codes.init_app(app)
     scan_counts.init_app(app)
+    admin_door.init_app(app)
     security.init_app(app)
     http_cache.init_app(app)
     assets.init_app(app)

@@ -19,7 +19,7 @@ from app import create_app
 
 from .conftest import CheckedClient
 
-ADMIN = "s3cret"
+ADMIN = "campaign-team-token-0123"
 APP = create_app({"TESTING": True, "ADMIN_TOKEN": ADMIN})
 APP.test_client_class = CheckedClient
 SITE_HOST = urlsplit(APP.config["BASE_URL"]).netloc
@@ -72,7 +72,7 @@ HEADERS = {
         "Basic",
         "Basic !!!notbase64",
         "Basic " + "QQ==" * 1000,
-        "Basic OnMzY3JldA==",  # ":s3cret", no user name
+        "Basic OmNhbXBhaWduLXRlYW0tdG9rZW4tMDEyMw==",  # ":campaign-team-token-0123", no user name
         "Basic czNjcmV0",  # no colon at all
         "Bearer " + ADMIN,
         "Digest username=admin",

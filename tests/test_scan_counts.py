@@ -55,12 +55,12 @@ def basic(password):
 
 
 def read_csv(client):
-    response = client.get("/admin/scans.csv", headers=basic("s3cret"))
+    response = client.get("/admin/scans.csv", headers=basic("campaign-team-token-0123"))
     return list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
 
 
 def test_scans_are_counted_per_day_code_and_language(database_url):
-    client = client_with(DATABASE_URL=database_url, ADMIN_TOKEN="s3cret")
+    client = client_with(DATABASE_URL=database_url, ADMIN_TOKEN="campaign-team-token-0123")
     for header in ["pl", "pl-PL", "ar", "de"]:
         client.get("/q/consent", headers={"Accept-Language": header, "User-Agent": "Secret/1.0"})
     client.get("/q/card", headers={"Accept-Language": "pl"})
@@ -140,7 +140,7 @@ def test_200_concurrent_scans_across_four_workers_are_counted_exactly(database_u
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
     assert statuses == [302] * 200
-    rows = read_csv(client_with(DATABASE_URL=database_url, ADMIN_TOKEN="s3cret"))
+    rows = read_csv(client_with(DATABASE_URL=database_url, ADMIN_TOKEN="campaign-team-token-0123"))
     assert rows == [{"day": TODAY, "code": "look-out", "lang": "bg", "scans": "200"}]
 
 
@@ -161,10 +161,17 @@ def test_without_admin_token_the_dashboard_does_not_exist(path):
 @pytest.mark.parametrize("path", ["/admin/scans", "/admin/scans.csv"])
 @pytest.mark.parametrize(
     ("headers", "status"),
-    [({}, 401), (basic("wrong"), 401), ({"Authorization": "Basic !!!"}, 401), (basic("s3cret"), 200)],
+    [
+        ({}, 401),
+        (basic("wrong"), 401),
+        ({"Authorization": "Basic !!!"}, 401),
+        (basic("campaign-team-token-0123"), 200),
+    ],
 )
 def test_dashboard_needs_the_password(tmp_path, path, headers, status):
-    client = client_with(DATABASE_URL=f"sqlite:///{tmp_path / 'scans.sqlite3'}", ADMIN_TOKEN="s3cret")
+    client = client_with(
+        DATABASE_URL=f"sqlite:///{tmp_path / 'scans.sqlite3'}", ADMIN_TOKEN="campaign-team-token-0123"
+    )
     response = client.get(path, headers=headers)
     assert response.status_code == status
     assert response.headers["Cache-Control"] == "no-store"
@@ -173,10 +180,12 @@ def test_dashboard_needs_the_password(tmp_path, path, headers, status):
 
 
 def test_dashboard_shows_weeks_codes_languages_and_a_chart(tmp_path):
-    client = client_with(DATABASE_URL=f"sqlite:///{tmp_path / 'scans.sqlite3'}", ADMIN_TOKEN="s3cret")
+    client = client_with(
+        DATABASE_URL=f"sqlite:///{tmp_path / 'scans.sqlite3'}", ADMIN_TOKEN="campaign-team-token-0123"
+    )
     for lang in ["pl", "pl", "ro"]:
         client.get("/q/k7", headers={"Accept-Language": lang})
-    document = client.get("/admin/scans", headers=basic("s3cret")).document
+    document = client.get("/admin/scans", headers=basic("campaign-team-token-0123")).document
     rows = [[cell.text for cell in row] for row in document.iterfind(f".//{XHTML}tbody/{XHTML}tr")]
     assert rows[0][0] == "k7"
     assert rows[0][-1] == "3"

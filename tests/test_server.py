@@ -88,7 +88,11 @@ def server(tmp_path_factory):
     log_path = tmp_path_factory.mktemp("gunicorn") / "error.log"
     port = free_port()
     with log_path.open("w") as log:
-        process = start_server(port, log=log, ADMIN_TOKEN="s3cret")
+        # As deployed: a public BASE_URL, so the log holds nothing but what gunicorn and the app say
+        # about requests (the readers' address, 127.0.0.1 here, must never appear in it).
+        process = start_server(
+            port, log=log, ADMIN_TOKEN="campaign-team-token-0123", BASE_URL="https://safer.example"
+        )
     yield port, log_path
     process.terminate()
     process.wait()

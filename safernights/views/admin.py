@@ -1,43 +1,19 @@
-"""The campaign team's dashboard: scans per code per week and per language. HTTP Basic, ADMIN_TOKEN.
+"""The campaign team's dashboard: scans per code per week and per language, behind admin_door.py.
 
 Without ADMIN_TOKEN the routes do not exist (404), so a deployment cannot expose them by accident.
 """
 
 import csv
-import hmac
 import io
 from collections import Counter, defaultdict
 from datetime import date, timedelta
 
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import Blueprint, render_template
 
-from safernights import qr_codes, scan_counts
+from safernights import admin_door, qr_codes, scan_counts
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-CHALLENGE = {
-    "WWW-Authenticate": 'Basic realm="Safer Nights campaign team", charset="UTF-8"',
-    "Content-Type": "text/plain; charset=utf-8",
-}
-
-
-def password_given():
-    """The password of an HTTP Basic Authorization header; None for anything else."""
-    try:
-        authorization = request.authorization
-    except ValueError:  # werkzeug fails on a header with bytes that are not ASCII
-        return None
-    return authorization.password if authorization and authorization.type == "basic" else None
-
-
-@bp.before_request
-def only_the_campaign_team():
-    token = current_app.config["ADMIN_TOKEN"]
-    if not token:
-        abort(404)
-    given = password_given()
-    if not given or not hmac.compare_digest(given.encode(), token.encode()):
-        return "Sign in with the campaign team's password.", 401, CHALLENGE
-    return None
+bp.before_request(admin_door.check)
 
 
 @bp.after_request
