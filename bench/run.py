@@ -25,7 +25,7 @@ from playwright.sync_api import sync_playwright  # noqa: E402
 
 from bench import lighthouse  # noqa: E402
 from bench.postgres import TemporaryPostgres  # noqa: E402
-from bench.server import free_port, machine, scan_counts, start_server  # noqa: E402
+from bench.server import BENCH_TOKEN, free_port, machine, scan_counts, start_server  # noqa: E402
 from bench.throttle import ThrottlingProxy  # noqa: E402
 from safernights import config, content, qr_codes  # noqa: E402
 
@@ -185,7 +185,7 @@ def postgres_scans():
     postgres = TemporaryPostgres()
     port = free_port()
     try:
-        server = start_server(port, DATABASE_URL=postgres.url, ADMIN_TOKEN="bench")
+        server = start_server(port, DATABASE_URL=postgres.url, ADMIN_TOKEN=BENCH_TOKEN)
         try:
             result = load_in_rounds([("scan", f"http://127.0.0.1:{port}/q/consent")])["scan"]
             card = exactly_counted(port)
@@ -217,7 +217,7 @@ def main():
     folder = tempfile.mkdtemp()
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    server = start_server(port, DATABASE_URL=f"sqlite:///{folder}/scans.sqlite3", ADMIN_TOKEN="bench")
+    server = start_server(port, DATABASE_URL=f"sqlite:///{folder}/scans.sqlite3", ADMIN_TOKEN=BENCH_TOKEN)
     try:
         css = re.search(r'href="(/static/css/[^"]+)"', fetch_text(base + "/en/")).group(1)
         ceiling = f"static file (the ceiling): {css}"

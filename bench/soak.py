@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.run import percentile  # noqa: E402
-from bench.server import free_port, machine, scan_counts, start_server  # noqa: E402
+from bench.server import BENCH_TOKEN, free_port, machine, scan_counts, start_server  # noqa: E402
 
 CONNECTIONS = 200  # from the issue
 SECONDS = 60  # from the issue
@@ -388,7 +388,7 @@ def main():
         # gunicorn's error log is kept: a worker timed out or an exception behind an error shows there.
         with (folder / "server.log").open("w") as log:
             server = start_server(
-                port, log=log, DATABASE_URL=f"sqlite:///{folder}/scans.sqlite3", ADMIN_TOKEN="bench"
+                port, log=log, DATABASE_URL=f"sqlite:///{folder}/scans.sqlite3", ADMIN_TOKEN=BENCH_TOKEN
             )
             try:
                 result = soak(port, server.pid, folder)
