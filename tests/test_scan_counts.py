@@ -211,3 +211,35 @@ def test_workers_first_scans_on_a_new_postgresql_database_are_all_counted(postgr
 def first_scan(store, together):
     together.wait()
     store.execute(scan_counts.COUNT.format(store.placeholder), (TODAY, "card", "en"))
+
+
+PHONE = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126 Mobile"
+NOT_SCANS = [
+    ("HEAD", {}),
+    ("GET", {"Sec-Purpose": "prefetch"}),
+    ("GET", {"Sec-Purpose": "prefetch;prerender"}),
+    ("GET", {"Purpose": "prefetch"}),
+    ("GET", {"X-Moz": "prefetch"}),
+    ("GET", {"Sec-Fetch-Dest": "image"}),  # the address as an <img> on someone else's page
+    ("GET", {"Sec-Fetch-Dest": "iframe"}),
+    ("GET", {"User-Agent": "WhatsApp/2.23.20.0 A"}),
+    ("GET", {"User-Agent": "facebookexternalhit/1.1 (+http://www.facebook.com/externalhit_uatext.php)"}),
+    ("GET", {"User-Agent": "Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)"}),
+    ("GET", {"User-Agent": "TelegramBot (like TwitterBot)"}),
+    ("GET", {"User-Agent": "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"}),
+    ("GET", {"User-Agent": "Mozilla/5.0 (compatible; Discordbot/2.0; +https://discordapp.com)"}),
+]
+
+
+def test_only_a_phone_opening_the_code_counts(tmp_path):
+    client = client_with(
+        DATABASE_URL=f"sqlite:///{tmp_path / 'scans.sqlite3'}", ADMIN_TOKEN="campaign-team-token-0123"
+    )
+    for method, headers in NOT_SCANS:
+        response = client.open("/q/consent", method=method, headers={"User-Agent": PHONE, **headers})
+        assert response.status_code == 302  # every one still gets the page
+    assert read_csv(client) == []
+    client.get(
+        "/q/consent", headers={"User-Agent": PHONE, "Sec-Fetch-Dest": "document", "Accept-Language": "pl"}
+    )
+    assert read_csv(client) == [{"day": TODAY, "code": "consent", "lang": "pl", "scans": "1"}]

@@ -1,8 +1,8 @@
 """QR entry points: /q/<code> counts one anonymous scan and opens the page in the phone's language."""
 
-from flask import Blueprint, abort, current_app, redirect, url_for
+from flask import Blueprint, abort, current_app, redirect, request, url_for
 
-from safernights import content, http_cache, languages, qr_codes, scan_counts
+from safernights import content, http_cache, languages, qr_codes, real_scans, scan_counts
 
 bp = Blueprint("qr", __name__)
 
@@ -29,6 +29,8 @@ def scan(name):
     response = redirect(target_url(code, lang), 302)
     response.headers["Cache-Control"] = "no-store"  # every scan must reach us to be counted
     response.vary.add("Accept-Language")
+    if not real_scans.is_real(request):  # a preview, a prefetch, a bot, an image elsewhere: not a scan
+        return response
     return scan_counts.count_after(response, code.code, lang)
 
 

@@ -1,0 +1,32 @@
+"""Which requests for /q/<code> are a person scanning a printed code, the only ones counted.
+
+Nothing here is stored: the headers are read for this request and forgotten. Not counted:
+- HEAD, and anything but GET;
+- a browser's prefetch or prerender (Sec-Purpose; Purpose and X-Moz from older browsers);
+- the address loaded as an image, a frame or a script on another page (Sec-Fetch-Dest other than
+  document, where the browser sends it);
+- link-preview bots and crawlers (the one list below, by User-Agent).
+"""
+
+import re
+
+# Link previews (messaging apps, social sites) and search crawlers, matched anywhere in User-Agent.
+BOTS = re.compile(
+    r"bot\b|bot/|crawler|spider|slurp|facebookexternalhit|facebookcatalog|whatsapp|telegram|"
+    r"skypeuripreview|embedly|quora link preview|pinterest|vkshare|w3c_validator|redditbot|"
+    r"google-inspectiontool|bingpreview|yandex|baidu|duckduckgo|applebot|ia_archiver|"
+    r"python-requests|curl/|wget/|headless",
+    re.IGNORECASE,
+)
+
+
+def is_real(request):
+    """Whether this request is a person's phone opening the code's address."""
+    if request.method != "GET":
+        return False
+    headers = request.headers
+    if headers.get("Sec-Purpose") or headers.get("Purpose") or headers.get("X-Moz"):
+        return False
+    if headers.get("Sec-Fetch-Dest", "document") not in ("document", ""):
+        return False
+    return not BOTS.search(headers.get("User-Agent", ""))
