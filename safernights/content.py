@@ -38,7 +38,7 @@ SUMMARY_MAX = 200  # characters; link previews cut longer text
 ROUTES = {"./", "languages", "forget", "services"}
 
 # A phone number in the text that is not written as [[number]] would not be a tel: link.
-BARE_NUMBER = re.compile(r"(?<![\w/.\[-])(0\d(?: ?\d){8,10}|999|101|111|18000|116 ?123)(?![\w/\]-])")
+BARE_NUMBER = re.compile(rf"(?<![\w/.\[-])({page_markdown.PHONE_SHAPED})(?![\w/\]-])")
 HOW = "or [[sms:…]] to text it, [[=…]] to show it without a link"
 BAD_TEL = re.compile(rf"\[\[(?!(sms:|=)?{page_markdown.NUMBER}\]\])")
 LINK = re.compile(r"\]\(([^)\s]+)")

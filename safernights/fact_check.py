@@ -19,8 +19,7 @@ from safernights.config import ROOT
 from safernights.problems import ContentError, Problem, line_of, read_text
 from safernights.sources import FILE
 
-# A UK phone number or short code as people write it; "55" alone is too common (85 × 55 mm) to flag.
-PHONE = re.compile(r"(?<![\w/.#-])(?:0\d(?: ?\d){8,10}|999|101|111|112|18000|18001|116 ?\d{3})(?![\w/-])")
+PHONE = re.compile(rf"(?<![\w/.#-])(?:{page_markdown.PHONE_SHAPED})(?![\w/-])")
 TEMPLATE_FACT = re.compile(r"""\bfact\(\s*["']([^"']*)["']\s*\)""")
 TEMPLATE_FILES = ("*.html", "*.js", "*.xml", "*.webmanifest")
 

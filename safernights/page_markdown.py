@@ -14,6 +14,9 @@ from markdown.inlinepatterns import InlineProcessor
 from markdown.treeprocessors import Treeprocessor
 
 NUMBER = r"\+?[0-9][0-9 ]*[0-9]"
+# What a UK phone number or short code looks like in running text (one definition: pages must write
+# one as [[…]], templates and translated sentences must not type one); "55" alone is too common.
+PHONE_SHAPED = r"0\d(?: ?\d){8,10}|999|101|111|112|18000|18001|116 ?\d{3}"
 # [[0808 500 2222]] dials; [[sms:999]] opens a text message to the number (emergencySMS);
 # [[=18000]] shows a number that must not be tapped to dial (18000 works from the Relay UK app or
 # a textphone). Group 1 is how it is used, group 2 the number.
