@@ -9,6 +9,8 @@ A page file starts with a metadata block of `key: value` lines, then a blank lin
 
     ## The first heading
 
+A topic that has a poster adds `poster`: its headline, a few words to read from three metres.
+
 A translation adds two keys: `translated_from`, the version of the English page it was made from
 (`flask content status` shows it), and `checked`, yes once a qualified translator has checked it.
 """
@@ -30,10 +32,12 @@ HOME = "home"
 REQUIRED = (HOME, "consent", "drink-and-consent", "get-help", "staff", "look-out", "staying-safe-online")
 SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 FIELDS = ("title", "summary", "order", "reviewed")
+OPTIONAL_FIELDS = ("poster",)
 TRANSLATION_FIELDS = ("translated_from", "checked")
 VERSION = re.compile(r"[0-9a-f]{12}")
 STATES = ("up to date", "outdated", "unchecked", "missing")
 SUMMARY_MAX = 200  # characters; link previews cut longer text
+POSTER_MAX = 60  # characters: at 3 m an A4 headline holds about that in three lines
 # Addresses in every language that pages may link to besides each other (./ is the home page).
 ROUTES = {"./", "languages", "forget", "services"}
 
@@ -57,6 +61,7 @@ class Page:
     version: str  # changes whenever the title, summary or text changes
     translated_from: str | None = None  # the English version a translation was made from
     checked: bool = True  # by a qualified translator; English is the original
+    poster: str = ""  # the poster's headline; empty: this page has no poster
     outdated: bool = False  # the English page has changed since this translation was made
     # Phone numbers and link targets (sorted: a translation may reorder a sentence) and heading
     # levels in order: what a translation must keep.
@@ -129,6 +134,10 @@ def _field(name, value, today):
         raise ValueError("'translated_from' is the English page's version, 12 hex digits")
     if name == "summary" and len(value) > SUMMARY_MAX:
         raise ValueError(f"'summary' is {len(value)} characters; keep it under {SUMMARY_MAX}")
+    if name == "poster" and len(value) > POSTER_MAX:
+        raise ValueError(f"'poster' is {len(value)} characters; keep it under {POSTER_MAX}")
+    if name == "poster" and re.search(r"\d", value):
+        raise ValueError("a headline holds no figures: the register cannot check them there")
     return value
 
 
@@ -138,7 +147,7 @@ def _metadata(path, lines, today, expected):
     end = next((i for i, line in enumerate(lines) if not line.strip()), len(lines))
     for number, line in enumerate(lines[:end], 1):
         name, colon, value = (part.strip() for part in line.partition(":"))
-        if not colon or name not in expected:
+        if not colon or name not in (*expected, *OPTIONAL_FIELDS):
             problems.append(Problem(path, number, f"expected 'key: value' with a known key, got {line!r}"))
         elif name in seen:
             problems.append(Problem(path, number, f"'{name}' is given twice"))
@@ -192,7 +201,8 @@ def read_page(path, lang, slugs, renderer, today):
     html = Markup(renderer.reset().convert(body))
     # The version covers what readers see, not `reviewed` or `order`, so re-dating a page does not
     # mark every translation outdated.
-    version = hashlib.sha256("\n".join([fields["title"], fields["summary"], body]).encode()).hexdigest()[:12]
+    seen = [fields["title"], fields["summary"], body] + ([fields["poster"]] if "poster" in fields else [])
+    version = hashlib.sha256("\n".join(seen).encode()).hexdigest()[:12]
     shape = (
         tuple(sorted(page_markdown.numbers_in(body))),
         tuple(sorted(LINK.findall(body))),

@@ -41,11 +41,13 @@ BROKEN = [
     ("order: 1\n", "order: 1\nauthor: me\n", 4, "known key"),
     ("order: 1\n", "order: 1\norder: 2\n", 4, "given twice"),
     ("summary: Consent means", "summary: " + "x" * 201 + " Consent", 2, "keep it under 200"),
-    ("## Consent is a free choice", "# Consent is a free choice", 6, "use ## for headings"),
-    ("withdrawn at any time", "withdrawn at any time (call 0808 500 2222)", 20, "write the number"),
-    ("withdrawn at any time", "withdrawn at any time [[call us]]", 20, "must hold a phone number"),
-    ("(get-help)", "(/en/get-help)", 40, "must be relative"),
-    ("(get-help)", "(get-hepl)", 40, "not a page slug"),
+    ("poster: Consent is", "poster: " + "x" * 61 + " Consent is", 5, "keep it under 60"),
+    ("poster: Consent is", "poster: Call 999: consent is", 5, "holds no figures"),
+    ("## Consent is a free choice", "# Consent is a free choice", 7, "use ## for headings"),
+    ("withdrawn at any time", "withdrawn at any time (call 0808 500 2222)", 21, "write the number"),
+    ("withdrawn at any time", "withdrawn at any time [[call us]]", 21, "must hold a phone number"),
+    ("(get-help)", "(/en/get-help)", 41, "must be relative"),
+    ("(get-help)", "(get-hepl)", 41, "not a page slug"),
 ]
 
 
