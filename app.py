@@ -16,6 +16,7 @@ from safernights import (
     offline_pack,
     qr_codes,
     scan_counts,
+    scan_guard,
     security,
     sources,
 )
@@ -47,6 +48,7 @@ def create_app(overrides=None):
     fact_check.init_app(app)
     qr_codes.init_app(app)
     scan_counts.init_app(app)
+    scan_guard.init_app(app)
     admin_door.init_app(app)
     security.init_app(app)
     http_cache.init_app(app)

@@ -105,9 +105,11 @@ def open_store(url, instance_path):
     raise ValueError("DATABASE_URL must start with sqlite:/// or postgresql://")
 
 
-def count_after(response, code, lang):
+def count_after(response, code, lang, suspect=False):
     """Count one scan today once the redirect has been sent, so a slow or broken database never
-    delays or stops it; a failure is logged."""
+    delays or stops it; a failure is logged. A suspect scan (a flood) is never counted."""
+    if suspect:
+        return response
     store, logger = current_app.extensions["scans"], current_app.logger
 
     def count():

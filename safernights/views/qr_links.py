@@ -2,7 +2,7 @@
 
 from flask import Blueprint, abort, current_app, redirect, request, url_for
 
-from safernights import content, http_cache, languages, qr_codes, real_scans, scan_counts
+from safernights import content, http_cache, languages, qr_codes, scan_counts, scan_guard
 
 bp = Blueprint("qr", __name__)
 
@@ -29,9 +29,10 @@ def scan(name):
     response = redirect(target_url(code, lang), 302)
     response.headers["Cache-Control"] = "no-store"  # every scan must reach us to be counted
     response.vary.add("Accept-Language")
-    if not real_scans.is_real(request):  # a preview, a prefetch, a bot, an image elsewhere: not a scan
+    verdict = scan_guard.judge(request, code.code)
+    if verdict in (scan_guard.NOT_A_SCAN, scan_guard.REPEAT):  # a preview, a bot, the same phone again
         return response
-    return scan_counts.count_after(response, code.code, lang)
+    return scan_counts.count_after(response, code.code, lang, suspect=verdict == scan_guard.SUSPECT)
 
 
 @bp.get("/q/<code:name>.<any(svg, png):kind>")
