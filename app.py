@@ -13,9 +13,10 @@ from safernights import (
     fact_check,
     http_cache,
     languages,
+    migrations,
     offline_pack,
+    placements,
     qr_codes,
-    scan_counts,
     scan_guard,
     security,
     sources,
@@ -47,7 +48,8 @@ def create_app(overrides=None):
     sources.init_app(app)
     fact_check.init_app(app)
     qr_codes.init_app(app)
-    scan_counts.init_app(app)
+    migrations.init_app(app)
+    placements.init_app(app)
     scan_guard.init_app(app)
     admin_door.init_app(app)
     security.init_app(app)

@@ -32,6 +32,7 @@ class Code:
     target: str  # a topic slug, "home" or "services"
     label: str = ""
     retired: bool = False
+    lang: str = ""  # a placement's poster language; empty for a code printed in every language
 
 
 def built_in(topics):
@@ -148,6 +149,16 @@ class CodeConverter(BaseConverter):
 def codes():
     """Every code of the running app, by name."""
     return current_app.extensions["qr_codes"]
+
+
+def lookup(name):
+    """The code a name opens: built in or in qr.toml, else a placement (from this worker's cache,
+    so a scan needs no query); None when there is none."""
+    code = codes().get(name)
+    if code is None:
+        placement = current_app.extensions["placements"].get(name)
+        code = placement.as_code() if placement else None
+    return code
 
 
 def init_app(app):

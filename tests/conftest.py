@@ -137,3 +137,30 @@ def served(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A real PostgreSQL server for the run, started only when a test asks for it."""
+    from bench.postgres import TemporaryPostgres
+
+    server = TemporaryPostgres()
+    yield server
+    server.stop()
+
+
+TABLES = ("scans", "placements", "schema_version")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path):
+    """A fresh, empty database of each kind."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'scans.sqlite3'}"
+    server = request.getfixturevalue("postgres")
+    import psycopg
+
+    with psycopg.connect(server.url, autocommit=True) as connection:
+        for table in TABLES:
+            connection.execute(f"DROP TABLE IF EXISTS {table}")
+    return server.url

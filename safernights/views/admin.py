@@ -1,19 +1,39 @@
-"""The campaign team's dashboard: scans per code per week and per language, behind admin_door.py.
+"""The campaign team's dashboard and placements, behind admin_door.py; English only, no JavaScript.
 
 Without ADMIN_TOKEN the routes do not exist (404), so a deployment cannot expose them by accident.
 """
 
 import csv
 import io
-from collections import Counter, defaultdict
-from datetime import date, timedelta
+from datetime import datetime
+from urllib.parse import urlsplit
 
-from flask import Blueprint, render_template
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 
-from safernights import admin_door, qr_codes, scan_counts
+from safernights import admin_door, languages, placements, qr_codes, scan_counts, scan_report
+from safernights.opening_hours import LONDON
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 bp.before_request(admin_door.check)
+
+
+def origin(url):
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+@bp.before_request
+def same_site_forms_only():
+    """Refuse (403) a form sent from any other site: the browser sends the Basic password with it
+    all the same. A browser says where a form comes from in Origin and Sec-Fetch-Site; both, when
+    sent, must name this site, and a form with neither is refused too."""
+    if request.method != "POST":
+        return None
+    ours = {origin(request.host_url), origin(current_app.config["BASE_URL"])}
+    sent_origin, site = request.headers.get("Origin"), request.headers.get("Sec-Fetch-Site")
+    if (sent_origin or site) and sent_origin in (None, *ours) and site in (None, "same-origin"):
+        return None
+    return "Refused: this form did not come from this site.", 403, {"Content-Type": "text/plain"}
 
 
 @bp.after_request
@@ -22,37 +42,77 @@ def never_stored(response):
     return response
 
 
-def week_of(day):
-    start = date.fromisoformat(day)
-    return (start - timedelta(days=start.weekday())).isoformat()
+def figures():
+    """The stored rows and what each code is, for scan_report."""
+    return scan_counts.rows(), scan_report.describe(qr_codes.codes(), placements.every())
 
 
 @bp.get("/scans")
 def dashboard():
-    """Scans per code per week, per language, and a chart of weekly totals; no JavaScript."""
-    rows = scan_counts.rows()
-    weeks = sorted({week_of(day) for day, *_ in rows})
-    by_code = defaultdict(Counter)
-    for day, code, _, count in rows:
-        by_code[code][week_of(day)] += count
-    by_lang = Counter()
-    for _, _, lang, count in rows:
-        by_lang[lang] += count
-    totals = [sum(by_code[code][week] for code in by_code) for week in weeks]
-    return render_template(
-        "admin/scans.html", weeks=weeks, by_code=dict(sorted(by_code.items())), by_lang=by_lang.most_common(),
-        totals=totals, codes=qr_codes.codes(),
-    )  # fmt: skip
+    """Scans by placement, venue, poster, language, week and month, ranked, with trends; no JavaScript."""
+    today = datetime.now(LONDON).date()
+    return render_template("admin/scans.html", report=scan_report.report(*figures(), today))
 
 
 @bp.get("/scans.csv")
 def export():
-    """Every row: day,code,lang,scans."""
+    """The dashboard's cells: week,code,placement,poster,poster_lang,lang,scans,suspect."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["day", "code", "lang", "scans"])
-    writer.writerows(scan_counts.rows())
+    csv.writer(out, lineterminator="\n").writerows(scan_report.csv_rows(*figures()))
     return out.getvalue(), {
         "Content-Type": "text/csv; charset=utf-8",
         "Content-Disposition": "attachment; filename=scans.csv",
     }
+
+
+def listing(form=None, errors=None, status=200):
+    return render_template(
+        "admin/placements.html", placements=placements.every(), form=form or {}, errors=errors or {},
+        posters=placements.POSTERS, languages=languages.REGISTRY,
+    ), status  # fmt: skip
+
+
+@bp.get("/placements")
+def placement_list():
+    """Every placement, and the form to add one."""
+    return listing()
+
+
+@bp.post("/placements")
+def add_placement():
+    """Add a placement and open its page, with its new code; or the form again with what to fix."""
+    values, errors = placements.read_new(request.form)
+    if errors:
+        return listing(values, errors, 400)
+    return redirect(url_for(".placement", name=placements.add(values)), 303)
+
+
+def page(placement, errors=None, status=200):
+    return render_template(
+        "admin/placement.html", placement=placement, errors=errors or {}, languages=languages.REGISTRY,
+        short_url=qr_codes.short_url(current_app.config["BASE_URL"], placement.code),
+    ), status  # fmt: skip
+
+
+def found(name):
+    placement = placements.find(name)
+    if placement is None:
+        abort(404)
+    return placement
+
+
+@bp.get("/placements/<code:name>")
+def placement(name):
+    """One placement: its code, short address, QR image, print links and the form to change it."""
+    return page(found(name))
+
+
+@bp.post("/placements/<code:name>")
+def change_placement(name):
+    """Change a placement's date down, note or retirement, then show it again."""
+    errors = {}
+    values = placements.read_changes(request.form, found(name).up, errors)
+    if errors:
+        return page(found(name), errors, 400)
+    placements.change(name, values)
+    return redirect(url_for(".placement", name=name), 303)

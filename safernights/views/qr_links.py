@@ -16,7 +16,7 @@ def target_url(code, lang):
 
 
 def find(name):
-    code = qr_codes.codes().get(name)
+    code = qr_codes.lookup(name)
     if code is None:
         abort(404)
     return code
