@@ -16,7 +16,7 @@ export FLASK_APP := app
 SYSTEM_TEST_PACKAGES := chromium:chromium \
 	/usr/share/fonts/truetype/noto/NotoSansArabic-Regular.ttf:fonts-noto-core \
 	/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc:fonts-noto-cjk \
-	zbarimg:zbar-tools /usr/lib/postgresql/15/bin/initdb:postgresql
+	zbarimg:zbar-tools pdftoppm:poppler-utils /usr/lib/postgresql/15/bin/initdb:postgresql
 SYSTEM_BENCH_PACKAGES := wrk:wrk chromium:chromium /usr/lib/postgresql/15/bin/initdb:postgresql
 
 .PHONY: run test lint bench bench-settings soak translations

@@ -1,13 +1,25 @@
 """Command-line tools for the people who run the campaign: `flask content check` and `status`,
-`flask qr export`."""
+`flask qr export`, `flask print-pdfs`."""
 
 import sys
 from collections import Counter
 from pathlib import Path
 
 import click
+from flask import current_app
+from flask.cli import with_appcontext
 
-from safernights import catalogs, config, content, directory, fact_check, languages, qr_codes, sources
+from safernights import (
+    catalogs,
+    config,
+    content,
+    directory,
+    fact_check,
+    languages,
+    print_pdf,
+    qr_codes,
+    sources,
+)
 from safernights.problems import folder_problems
 
 
@@ -80,3 +92,14 @@ def export(folder):
         (folder / f"{name}.png").write_bytes(qr_codes.png(base, name))
         version, modules = qr_codes.version(base, name)
         click.echo(f"{qr_codes.short_url(base, name)}: QR version {version}, {modules}×{modules} modules")
+
+
+@click.command("print-pdfs")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--lang", type=click.Choice(list(languages.REGISTRY)), help="Only this language.")
+@with_appcontext
+def print_pdfs(folder, lang):
+    """Write every poster (A4, A3, A5), the card sheet and the staff checklist as PDFs into FOLDER,
+    one sub-folder per language, printed by Chromium as the preview shows them."""
+    for path in print_pdf.write_all(current_app._get_current_object(), folder, [lang] if lang else None):
+        click.echo(path)

@@ -16,6 +16,7 @@ SETTINGS = {
     "PROXY_COUNT": ("0", "how many trusted proxies sit in front of the app (0 trusts none)"),
     "DATABASE_URL": ("", "where scan counts go: empty for SQLite in the instance folder, or postgresql://…"),
     "ADMIN_TOKEN": ("", "password for /admin/scans; empty: the dashboard does not exist"),
+    "LOGO_DIR": ("", "folder of partners' logos (.svg, .png) for the foot of every poster; empty: none"),
 }
 
 

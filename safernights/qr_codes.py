@@ -21,6 +21,10 @@ from safernights.problems import ContentError, Problem, read_toml
 
 CODE = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 ERROR = "q"
+# Posters are read from across a room, where the module size on paper decides whether a phone can
+# read the code at all: level M (15 % may be covered) makes each module a tenth bigger than Q in
+# the same space, one QR version smaller. Cards, handled and scuffed in pockets, keep Q.
+POSTER_ERROR = "m"
 QUIET_ZONE = 4  # modules, as the QR standard asks
 TARGETS_BEYOND_TOPICS = (HOME, "services")
 CARD = "card"  # the contact card's code
@@ -82,14 +86,15 @@ def short_url(base_url, code):
     return f"{base_url}/q/{code}"
 
 
-def make(base_url, code):
+def make(base_url, code, error=ERROR):
     """The segno QR code for a code's short address."""
-    return segno.make(short_url(base_url, code), error=ERROR, micro=False, boost_error=False)
+    return segno.make(short_url(base_url, code), error=error, micro=False, boost_error=False)
 
 
-def svg(base_url, code, scale=10):
-    """An SVG of the QR code with the short address beneath, for print."""
-    qr = make(base_url, code)
+def svg(base_url, code, scale=10, label=True, error=ERROR):
+    """An SVG of the QR code with the short address beneath, for print; label=False leaves the
+    address out, for sheets that print it once in their own type beside the code."""
+    qr = make(base_url, code, error)
     width, height = qr.symbol_size(scale=scale, border=QUIET_ZONE)
     buffer = io.BytesIO()
     qr.save(
@@ -103,7 +108,9 @@ def svg(base_url, code, scale=10):
         light="#fff",
     )
     inner = re.sub(r"^<svg[^>]*>|</svg>\s*$", "", buffer.getvalue().decode())
-    label = short_url(base_url, code).split("://", 1)[-1]
+    if not label:
+        return f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}">{inner}</svg>'
+    address = short_url(base_url, code).split("://", 1)[-1]
     text_height = 6 * scale
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height + text_height}" '
@@ -111,7 +118,7 @@ def svg(base_url, code, scale=10):
         f'<rect width="100%" height="100%" fill="#fff"/>{inner}'
         f'<text x="{width / 2}" y="{height + text_height / 2}" font-family="sans-serif" '
         f'font-size="{3 * scale}" '
-        f'text-anchor="middle" fill="#000">{label}</text></svg>'
+        f'text-anchor="middle" fill="#000">{address}</text></svg>'
     )
 
 
@@ -134,9 +141,9 @@ def png(base_url, code, scale=10):
     return out.getvalue()
 
 
-def version(base_url, code):
+def version(base_url, code, error=ERROR):
     """(QR version, modules per side) for the report."""
-    qr = make(base_url, code)
+    qr = make(base_url, code, error)
     return qr.version, qr.symbol_size(scale=1, border=0)[0]
 
 

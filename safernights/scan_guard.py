@@ -84,8 +84,15 @@ class Window:
             self.previous[slot] = self.counts[slot] if self.period[slot] == period - 1 else 0
             self.counts[slot], self.period[slot] = 0, period
         self.counts[slot] += 1
+        return self.over(slot, now)
+
+    def over(self, slot, now):
+        """Whether the rate in slot over the window ending now is over the limit."""
+        period = int(now // self.seconds)
+        counts = self.counts[slot] if self.period[slot] == period else 0
+        previous = {period: self.previous[slot], period - 1: self.counts[slot]}.get(self.period[slot], 0)
         still_inside = 1 - (now % self.seconds) / self.seconds
-        return self.counts[slot] + self.previous[slot] * still_inside > self.limit
+        return counts + previous * still_inside > self.limit
 
 
 class Guard:
@@ -144,6 +151,13 @@ class Guard:
                 return slot
             slot = (slot + 1) % CODES
         return name % CODES  # every slot taken by other codes: share one rather than fail a scan
+
+    def flooded(self, code):
+        """Whether code is being flooded now: asked again when its held scans are written, so the
+        first scans of a flood are caught with the rest."""
+        with self.lock:
+            slot, now = self._code_slot(code), self.clock()
+            return any(window.over(slot, now) for window in self.windows)
 
     def judge(self, phone, code):
         """REPEAT, SUSPECT or COUNT for one real scan of code by phone (bytes naming the phone)."""

@@ -3,14 +3,18 @@
 from flask import Blueprint, current_app, render_template, request
 
 from safernights import content, directory, http_cache, languages, needs, security
+from safernights.views import printing
 
 bp = Blueprint("partners", __name__)
 
 
 @bp.get("/<lang:lang>/partners")
 def share_kit():
-    """Links, short links, QR codes, ready-written sentences and the embed code for every topic."""
-    return render_template("partners.html", topics=content.library().topics(languages.current()))
+    """Links, short links, QR codes, sentences and the embed code for every topic; posters to print."""
+    lang = languages.current()
+    return render_template(
+        "partners.html", topics=content.library().topics(lang), posters=printing.posters(lang)
+    )
 
 
 @bp.get("/embed/help")
