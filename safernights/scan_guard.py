@@ -152,13 +152,6 @@ class Guard:
             slot = (slot + 1) % CODES
         return name % CODES  # every slot taken by other codes: share one rather than fail a scan
 
-    def flooded(self, code):
-        """Whether code is being flooded now: asked again when its held scans are written, so the
-        first scans of a flood are caught with the rest."""
-        with self.lock:
-            slot, now = self._code_slot(code), self.clock()
-            return any(window.over(slot, now) for window in self.windows)
-
     def judge(self, phone, code):
         """REPEAT, SUSPECT or COUNT for one real scan of code by phone (bytes naming the phone)."""
         now = self.clock()

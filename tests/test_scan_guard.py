@@ -112,17 +112,3 @@ def test_every_code_gets_its_own_rate(guard):
         guard.judge(phone(n), f"code-{n}")
     names = [value for value in guard.codes.code if value]
     assert len(names) == len(set(names)) == scan_guard.CODES // 2
-
-
-def test_asked_again_a_second_later_the_first_scans_of_a_flood_are_caught_too(guard, clock):
-    first = [guard.judge(phone(n), "consent") for n in range(PER_MINUTE)]
-    assert first == [COUNT] * PER_MINUTE
-    assert not guard.flooded("consent")
-    for n in range(PER_MINUTE, 100):
-        clock.now += 0.01
-        guard.judge(phone(n), "consent")
-    clock.now += 1  # when the held scans are written
-    assert guard.flooded("consent")
-    assert not guard.flooded("staff")
-    clock.now += 2 * 60 * 60
-    assert not guard.flooded("consent")

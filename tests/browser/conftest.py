@@ -13,6 +13,7 @@ from playwright.sync_api import sync_playwright
 from werkzeug.serving import make_server
 
 from app import create_app
+from safernights.print_pdf import CHROMIUM_FLAGS
 
 from ..conftest import APP
 
@@ -29,15 +30,6 @@ def assert_fits_phone(page, screenshot_path):
     assert len(screenshot) > 10_000
     assert page.evaluate(OVERFLOWING) == []
     assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
-
-
-CHROMIUM_FLAGS = [
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 
 
 def chromium_path():
