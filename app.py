@@ -17,6 +17,7 @@ from safernights import (
     offline_pack,
     placements,
     qr_codes,
+    scan_counts,
     scan_guard,
     security,
     sources,
@@ -51,6 +52,7 @@ def create_app(overrides=None):
     migrations.init_app(app)
     placements.init_app(app)
     scan_guard.init_app(app)
+    scan_counts.init_app(app)
     admin_door.init_app(app)
     security.init_app(app)
     http_cache.init_app(app)

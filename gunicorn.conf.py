@@ -4,7 +4,7 @@ behind each choice (`make bench-settings`)."""
 import multiprocessing
 import os
 
-from safernights import gunicorn_hooks
+from safernights import gunicorn_hooks, scan_counts
 
 bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
 # Sync workers, one per core and one more: every request is CPU work of about a millisecond (a page
@@ -41,3 +41,8 @@ errorlog = "-"
 
 def on_starting(server):
     gunicorn_hooks.use(server)
+
+
+def worker_exit(server, worker):
+    # A worker that stops writes the scans it still holds (scan_counts.py); worker.wsgi is the app.
+    scan_counts.write_held(worker.wsgi)

@@ -164,6 +164,13 @@ class Guard:
             flooded = [window.add(slot, now) for window in self.windows]
             return SUSPECT if any(flooded) else COUNT
 
+    def flooded(self, code):
+        """Whether code is flooded now: asked again when a held scan is written (scan_counts.py)."""
+        now = self.clock()
+        with self.lock:
+            slot = self._code_slot(code)
+            return any(window.over(slot, now) for window in self.windows)
+
 
 def phone_of(request):
     """What tells one phone from another for a few minutes: never stored, only hashed with the key."""

@@ -51,7 +51,7 @@ def test_the_old_scans_table_is_migrated_without_losing_a_row(database_url, tmp_
 def test_migrating_twice_changes_nothing(database_url, tmp_path):
     store = database.open_store(database_url, tmp_path)
     migrations.migrate(store)
-    store.execute(scan_counts.COUNT, ("2026-11-02", "card", "en"))
+    store.execute(scan_counts.ADD, ("2026-11-02", "card", "en", 1, 0))
     assert migrations.migrate(store) == len(migrations.MIGRATIONS)
     assert version(store) == [(len(migrations.MIGRATIONS),)]
     assert store.execute(scan_counts.ROWS) == [

@@ -30,9 +30,9 @@ def scan(name):
     response.headers["Cache-Control"] = "no-store"  # every scan must reach us to be counted
     response.vary.add("Accept-Language")
     verdict = scan_guard.judge(request, code.code)
-    if verdict in (scan_guard.NOT_A_SCAN, scan_guard.REPEAT):  # a preview, a bot, the same phone again
-        return response
-    return scan_counts.count_after(response, code.code, lang, suspect=verdict == scan_guard.SUSPECT)
+    if verdict not in (scan_guard.NOT_A_SCAN, scan_guard.REPEAT):  # a preview, a bot, the same phone
+        scan_counts.hold(code.code, lang, suspect=verdict == scan_guard.SUSPECT)
+    return response
 
 
 @bp.get("/q/<code:name>.<any(svg, png):kind>")
