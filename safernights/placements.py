@@ -186,6 +186,12 @@ class Cache:
         self.loaded_at = self.clock()
 
 
+def poster_of(code):
+    """Which poster a placement's code was printed on; None for a code that is not a placement's."""
+    placement = cache().get(code)
+    return placement.poster if placement else None
+
+
 def store():
     return current_app.extensions["database"]
 

@@ -9,6 +9,8 @@ import pytest
 
 from safernights import placements, qr_codes
 
+from .conftest import XHTML, text_of
+
 TOKEN = "campaign-team-token-0123"
 AUTH = {"Authorization": "Basic " + base64.b64encode(f"team:{TOKEN}".encode()).decode()}
 SAME_SITE = {**AUTH, "Origin": "http://localhost", "Sec-Fetch-Site": "same-origin"}
@@ -53,6 +55,33 @@ def test_a_placement_gets_its_own_short_code_and_page(team_on_each):
     scanned = client.get(f"/q/{code}", headers={"Accept-Language": "ar"})
     assert scanned.headers["Location"] == "/ar/get-help"  # the languages poster opens get-help
     assert code in client.get("/admin/placements", headers=AUTH).get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("poster", "path", "headline"),
+    [
+        ("help", "/print/poster/{code}", "Pomoc w twoim języku"),
+        ("consent", "/print/poster/{code}", None),
+        ("report", "/print/cards?code={code}", None),
+    ],
+)
+def test_a_placements_posters_and_cards_carry_its_code_in_its_language(team, poster, path, headline):
+    """The team prints what it just added: the sheet's QR code and short address are the placement's."""
+    client = team.test_client()
+    code = add(client, poster=poster, lang="pl")
+    document = client.get(path.format(code=code)).document
+    assert document.get("lang") == "pl"
+    assert f"127.0.0.1:8000/q/{code}" in text_of(document)
+    if headline:
+        assert text_of(document.find(f".//{XHTML}h1")) == headline
+    in_arabic = path.format(code=code) + ("&" if "?" in path else "?") + "lang=ar"
+    assert client.get(in_arabic).document.get("dir") == "rtl"  # another language, when asked
+
+
+def test_print_pages_of_an_unknown_code_are_not_found(team):
+    client = team.test_client()
+    for path in ["/print/poster/zzzzz", "/print/cards?code=zzzzz", "/print/help?code=zzzzz"]:
+        assert client.get(path).status_code == 404
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ from flask import Blueprint, abort, current_app, render_template, request, send_
 from flask_babel import force_locale, gettext
 from markupsafe import Markup
 
-from safernights import content, languages, print_pdf, qr_codes
+from safernights import content, languages, placements, print_pdf, qr_codes
 
 bp = Blueprint("printing", __name__, url_prefix="/print")
 SIZES = ("a4", "a3", "a5")
@@ -48,12 +48,23 @@ def qr_svg(name, poster=False):
     return Markup(qr_codes.svg(current_app.config["BASE_URL"], name, scale=1, label=False, error=error))
 
 
+def printed_code(name):
+    """The code a sheet carries, built in, from qr.toml or a placement's, in the language asked for
+    or else the placement's; 404 when there is none."""
+    code = qr_codes.lookup(name)
+    if code is None:
+        abort(404)
+    languages.use(request.args.get("lang") or code.lang)
+    return code
+
+
 @bp.get("/poster/<code:name>")
 def poster(name):
     """A poster for one code: its headline, one line, a big QR code, the emergency numbers."""
-    languages.use(request.args.get("lang"))
-    code = qr_codes.codes().get(name)
-    if code is None or code.target not in content.library().slugs:
+    code = printed_code(name)
+    if code.lang and placements.poster_of(name) == "help":  # only a placement's code has a language
+        return help_sheet(code)
+    if code.target not in content.library().slugs:
         abort(404)
     page = content.library().get(languages.current(), code.target)
     text, lang = headline(page)
@@ -65,19 +76,21 @@ def poster(name):
 @bp.get("/help")
 def help_poster():
     """The languages poster: "help is available", in every language in its own script."""
-    languages.use(request.args.get("lang"))
+    return help_sheet(printed_code(request.args.get("code", "get-help")))
+
+
+def help_sheet(code):
     lines = []
     for language in languages.REGISTRY.values():
         with force_locale(language.locale):
             lines.append((language, gettext("Help is available. Scan the code: it opens in your language.")))
-    return render_template("print/help.html", lines=lines, size=paper_size())
+    return render_template("print/help.html", lines=lines, code=code, size=paper_size())
 
 
 @bp.get("/cards")
 def cards():
-    """An A4 sheet of ten contact cards (85 × 55 mm) with crop marks."""
-    languages.use(request.args.get("lang"))
-    return render_template("print/cards.html", code=qr_codes.codes()["card"])
+    """An A4 sheet of ten contact cards (85 × 55 mm) with crop marks, for `card` or ?code=."""
+    return render_template("print/cards.html", code=printed_code(request.args.get("code", qr_codes.CARD)))
 
 
 @bp.get("/staff-checklist")
