@@ -3,11 +3,13 @@ the list of public addresses that must never break."""
 
 import gzip
 import struct
+from urllib.parse import parse_qsl, urlsplit
 from xml.etree import ElementTree
 
 import pytest
 
 from safernights import languages, security
+from safernights.views.printing import SIZES
 
 from .conftest import ROOT, XHTML, text_of
 
@@ -137,3 +139,27 @@ def test_share_kit_has_links_codes_sentences_and_the_embed(client, app, code):
 @pytest.mark.parametrize("url", PUBLIC_URLS)
 def test_no_public_address_ever_disappears(client, url):
     assert client.get(url).status_code in (200, 302), f"{url} is gone: add a redirect instead"
+
+
+@pytest.mark.parametrize("code", languages.REGISTRY)
+def test_share_kit_links_to_every_poster_card_and_checklist_in_its_language(client, app, code):
+    """A partner finds every sheet to print from the kit, each with a preview, each opening in the kit's
+    language: six topic posters and the languages poster in three sizes, the cards, the checklist."""
+    kit = client.get(f"/{code}/partners").document.find(f".//{XHTML}section[@aria-labelledby='print']")
+    items = kit.findall(f".//{XHTML}li[@class='print-item']")
+    links = [a.get("href") for a in kit.iter(f"{XHTML}a")]
+    posters = ["consent", "drink-and-consent", "get-help", "look-out", "report", "staff"]
+    expected = [f"/print/poster/{slug}?lang={code}&size={size}" for slug in posters for size in SIZES]
+    expected += [f"/print/help?lang={code}&size={size}" for size in SIZES]
+    expected += [f"/print/cards?lang={code}", f"/print/staff-checklist?lang={code}"]
+    assert sorted(map(as_parts, links)) == sorted(map(as_parts, expected))
+    assert len(items) == len(posters) + 3
+    assert all(item.find(f".//{XHTML}img").get("src").endswith(".svg") for item in items)  # a preview
+    for link in links:
+        assert client.get(link).document.get("lang") == code
+
+
+def as_parts(url):
+    """A link as its path and its set of query values, whatever their order."""
+    parts = urlsplit(url)
+    return parts.path, sorted(parse_qsl(parts.query))
