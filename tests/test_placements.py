@@ -177,6 +177,8 @@ def test_the_cache_reads_again_at_most_every_few_seconds():
         {"Sec-Fetch-Site": "cross-site"},
         {"Sec-Fetch-Site": "same-site"},  # another site under the same domain
         {"Origin": "http://localhost", "Sec-Fetch-Site": "cross-site"},
+        {"Origin": "null", "Sec-Fetch-Site": "cross-site"},  # a sandboxed frame on another site
+        {"Origin": "https://evil.example", "Sec-Fetch-Site": "same-origin"},
         {},  # neither: a browser always sends Origin with a form
     ],
 )
@@ -191,6 +193,8 @@ def test_a_form_from_another_site_is_refused(team, headers, path):
 def test_a_form_from_this_site_is_taken_with_either_header(team):
     client = team.test_client()
     add(client)
+    chromium = {**AUTH, "Origin": "null", "Sec-Fetch-Site": "same-origin"}  # under no-referrer
+    assert client.post("/admin/placements", data=FORM, headers=chromium).status_code == 303
     assert (
         client.post(
             "/admin/placements", data=FORM, headers={**AUTH, "Origin": "http://localhost"}

@@ -25,13 +25,17 @@ def origin(url):
 @bp.before_request
 def same_site_forms_only():
     """Refuse (403) a form sent from any other site: the browser sends the Basic password with it
-    all the same. A browser says where a form comes from in Origin and Sec-Fetch-Site; both, when
-    sent, must name this site, and a form with neither is refused too."""
+    all the same. A browser says where a form comes from in Sec-Fetch-Site, which no page can
+    forge, and in Origin: under our Referrer-Policy (no-referrer) Chromium sends `Origin: null`
+    even from our own page, so where Sec-Fetch-Site is sent it decides; an older browser's Origin
+    must name this site; a form with neither is refused."""
     if request.method != "POST":
         return None
     ours = {origin(request.host_url), origin(current_app.config["BASE_URL"])}
     sent_origin, site = request.headers.get("Origin"), request.headers.get("Sec-Fetch-Site")
-    if (sent_origin or site) and sent_origin in (None, *ours) and site in (None, "same-origin"):
+    if site is not None and site == "same-origin" and sent_origin in (None, "null", *ours):
+        return None
+    if site is None and sent_origin in ours:
         return None
     return "Refused: this form did not come from this site.", 403, {"Content-Type": "text/plain"}
 
