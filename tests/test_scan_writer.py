@@ -73,17 +73,20 @@ def test_a_scan_is_written_only_once_it_has_been_held(store, guard, clock):
 
 
 def test_a_floods_first_scans_go_in_with_the_flood(store, guard, clock):
-    """A script sends 100 scans in half a second: the first PER_MINUTE were judged "count" before
-    the flood showed, and are written as suspect with the rest."""
+    """A script sends 1,000 scans in 6 s, the writing thread writing every TICK_SECONDS: the first
+    PER_MINUTE were judged "count" before the flood showed, and are written as suspect with the rest."""
     held = writer(store, guard, clock)
-    verdicts = []
-    for n in range(100):
+    verdicts, next_tick = [], clock() + scan_counts.TICK_SECONDS
+    for n in range(1000):
         verdicts.append(scan(guard, held, n))
-        clock.now += 0.005
+        clock.now += 0.006
+        if clock() >= next_tick:
+            held.write(before=clock() - scan_counts.HOLD_SECONDS)
+            next_tick += scan_counts.TICK_SECONDS
     assert verdicts.count(COUNT) == PER_MINUTE  # what the rules could tell at the time
     clock.now += scan_counts.HOLD_SECONDS
     held.write(before=clock() - scan_counts.HOLD_SECONDS)
-    assert stored(store) == [(DAY, "consent", "pl", 0, 100)]
+    assert stored(store) == [(DAY, "consent", "pl", 0, 1000)]
 
 
 def test_a_busy_real_poster_is_never_held_back(store, guard, clock):
