@@ -1,11 +1,12 @@
 -- The soak's mix for wrk, run by bench/soak.py:
 --   wrk ... -s bench/soak.lua <base url> -- <file of page paths> <code> [<code> ...]
 -- Four requests in five go through the pages in the file, in turn; the fifth is a QR scan
--- (/q/<code>) of one of the codes given, in turn, each time in another phone language.
+-- (/q/<code>) of one of the codes given, in turn, each time from another phone in another language.
 -- Each thread counts its answers by status class, and the scans among them; done() adds up the
 -- threads and prints "soak <name> <number>" lines for bench/soak.py to read.
 
 local SCAN_EVERY = 5
+local SCAN_PHONES = 40000 -- per thread: more scans than a thread sends in a 60 s run
 -- What phones send: every language of the site, and German, which it does not have (English then).
 local LANGUAGES = {
   "en-GB,en;q=0.9", "pl-PL,pl;q=0.9,en;q=0.8", "ro-RO,ro;q=0.9", "zh-CN,zh;q=0.9", "pt-PT,pt;q=0.9",
@@ -36,10 +37,18 @@ function init(args)
   for path in io.lines(args[1]) do
     table.insert(pages, get(path, LANGUAGES[#pages % #LANGUAGES + 1]))
   end
+  -- Each scan from another phone (its own User-Agent, with this run's start and the thread in it),
+  -- as on a real night: the same phone again within minutes is a repeat, answered but not written.
+  local codes, run = {}, os.time() .. "-" .. tostring(id)
   for i = 2, #args do
-    for _, lang in ipairs(LANGUAGES) do
-      table.insert(scans, get("/q/" .. args[i], lang))
-    end
+    table.insert(codes, args[i])
+  end
+  for i = 1, SCAN_PHONES do
+    table.insert(scans, wrk.format("GET", "/q/" .. codes[i % #codes + 1], {
+      ["Accept-Encoding"] = "gzip",
+      ["Accept-Language"] = LANGUAGES[i % #LANGUAGES + 1],
+      ["User-Agent"] = "Mozilla/5.0 (Linux; Android 14) Soak-Phone/" .. run .. "-" .. i,
+    }))
   end
   -- Start each thread elsewhere in the lists, so the threads do not ask for the same page at once.
   page, scan = (id or 0) * 97 % #pages, (id or 0) * 13 % #scans

@@ -5,13 +5,14 @@ written on the reader's request: it is held in this worker's memory for HOLD_SEC
 by a background thread, so a slow or broken database never delays a page. Holding it lets the
 counting rules look again: a flood is only recognised after its first PER_MINUTE scans
 (scan_guard.py), and a scan that was judged "count" but whose code is flooded by the time it is
-written goes in with the flood, as "suspect", never into `scans`.
+written goes in with the flood, as "suspect", never into `scans`. A scan is held between
+HOLD_SECONDS and HOLD_SECONDS + TICK_SECONDS.
 
 Each write adds this worker's held scans in one statement per row (INSERT … ON CONFLICT DO UPDATE
 SET scans = scans + n), in one transaction, so workers and instances never lose or double one. If
 the database fails, the scans stay held and are tried again; past MAX_HELD the newest are dropped
 and said to be "not counted" in the log. A worker that stops writes what it holds first (gunicorn's
-worker_exit hook); one that is killed loses at most its last HOLD_SECONDS of scans.
+worker_exit hook); one that is killed loses at most its last HOLD_SECONDS + TICK_SECONDS of scans.
 """
 
 import collections
@@ -37,53 +38,68 @@ ADD = (
 )
 ROWS = "SELECT day, code, lang, scans, suspect FROM scans ORDER BY day, code, lang"
 
-Scan = collections.namedtuple("Scan", "at day code lang suspect")
-
 
 class Writer:
-    """This worker's held scans, written by the process's one writing thread (or by a flush)."""
+    """This worker's held scans, written by the process's one writing thread (or by a flush).
+
+    Scans are held added up in buckets of TICK_SECONDS, one counter each, so holding one is an
+    addition (about a microsecond) and writing them does not go through them one by one."""
 
     def __init__(self, store, guard, logger, clock=time.time):
         self.store, self.guard, self.logger, self.clock = store, guard, logger, clock
-        self.held = collections.deque()
-        self.unwritten = {}  # (day, code, lang): [scans, suspect] that a failed write kept
-        self.lock = threading.Lock()  # one write at a time: the thread's, or a flush
+        self.buckets = collections.deque()  # (tick, UK day, Counter of (code, lang, suspect)), oldest first
+        self.held = 0  # scans in the buckets or unwritten
+        self.unwritten = {}  # (day, code, lang): [scans, suspect] taken from the buckets, not yet written
+        self.holding = threading.Lock()  # the buckets, for a moment; never held while writing
+        self.writing = threading.Lock()  # one write at a time: the thread's, or a flush
         self.not_counted = 0
         self.last_logged = {}  # message: when it was last logged
+        thread.writers.add(self)
 
     def hold(self, code, lang, suspect):
         """Keep one scan to be written in HOLD_SECONDS; never waits for the database."""
-        thread.serve(self)
-        if len(self.held) + sum(map(sum, self.unwritten.values())) >= MAX_HELD:
-            self.not_counted += 1
-            self._log("%d scans not counted: the database has not taken them", self.not_counted)
-            return
+        thread.start()
         now = self.clock()
-        day = datetime.fromtimestamp(now, LONDON).date().isoformat()  # the day in the UK
-        self.held.append(Scan(now, day, code, lang, suspect))
+        tick = int(now // TICK_SECONDS)
+        with self.holding:
+            if self.held >= MAX_HELD:
+                self.not_counted += 1
+                self._log("%d scans not counted: the database has not taken them", self.not_counted)
+                return
+            if not self.buckets or self.buckets[-1][0] != tick:
+                # A bucket starts on a multiple of TICK_SECONDS, so it never spans UK midnight.
+                day = datetime.fromtimestamp(now, LONDON).date().isoformat()
+                self.buckets.append((tick, day, collections.Counter()))
+            self.buckets[-1][2][code, lang, suspect] += 1
+            self.held += 1
 
     def write(self, before=float("inf")):
         """Write the scans held since before `before` (all of them by default), judging each code's
         flood again now; what the database refuses stays held for the next try."""
-        with self.lock:
+        with self.writing:
+            with self.holding:
+                ready = []
+                while self.buckets and (self.buckets[0][0] + 1) * TICK_SECONDS <= before:
+                    ready.append(self.buckets.popleft())
             flooded = {}
-            while self.held and self.held[0].at <= before:
-                scan = self.held.popleft()
-                if scan.code not in flooded:
-                    flooded[scan.code] = self.guard.flooded(scan.code)
-                counts = self.unwritten.setdefault((scan.day, scan.code, scan.lang), [0, 0])
-                counts[scan.suspect or flooded[scan.code]] += 1
+            for _, day, counts in ready:
+                for (code, lang, suspect), n in counts.items():
+                    if code not in flooded:
+                        flooded[code] = self.guard.flooded(code)
+                    self.unwritten.setdefault((day, code, lang), [0, 0])[suspect or flooded[code]] += n
             if not self.unwritten:
                 return
+            written = sum(map(sum, self.unwritten.values()))
             try:
                 with self.store.transaction() as run:
                     for (day, code, lang), (scans, suspect) in self.unwritten.items():
                         run(ADD, (day, code, lang, scans, suspect))
             except Exception:  # any database failure: keep them, try again at the next tick
-                total = sum(map(sum, self.unwritten.values()))
-                self._log("could not write %d held scans, will try again", total, error=True)
+                self._log("could not write %d held scans, will try again", written, error=True)
                 return
             self.unwritten.clear()
+            with self.holding:
+                self.held -= written
 
     def _log(self, message, *values, error=False):
         now, last = time.monotonic(), self.last_logged.get(message)
@@ -98,16 +114,19 @@ class Thread:
 
     def __init__(self):
         self.writers = weakref.WeakSet()
-        self.pid = None
-        self.lock = threading.Lock()
+        self._forked()
+        os.register_at_fork(after_in_child=self._forked)
 
-    def serve(self, writer):
-        if os.getpid() != self.pid or writer not in self.writers:
-            with self.lock:
-                self.writers.add(writer)
-                if os.getpid() != self.pid:
-                    self.pid = os.getpid()
-                    threading.Thread(target=self._run, name="scan-writer", daemon=True).start()
+    def _forked(self):
+        self.running, self.lock = False, threading.Lock()
+
+    def start(self):
+        if self.running:
+            return
+        with self.lock:
+            if not self.running:
+                self.running = True
+                threading.Thread(target=self._run, name="scan-writer", daemon=True).start()
 
     def _run(self):
         while True:

@@ -174,8 +174,12 @@ class Guard:
 
 def phone_of(request):
     """What tells one phone from another for a few minutes: never stored, only hashed with the key."""
-    headers = request.headers
-    parts = (request.remote_addr or "", headers.get("User-Agent", ""), headers.get("Accept-Language", ""))
+    environ = request.environ
+    parts = (
+        request.remote_addr or "",
+        environ.get("HTTP_USER_AGENT", ""),
+        environ.get("HTTP_ACCEPT_LANGUAGE", ""),
+    )
     return "\0".join(part[:500] for part in parts).encode(errors="replace")
 
 

@@ -67,7 +67,7 @@ def test_a_scan_is_written_only_once_it_has_been_held(store, guard, clock):
     scan(guard, held, 1)
     held.write(before=clock() - scan_counts.HOLD_SECONDS)
     assert stored(store) == []  # not yet a second old
-    clock.now += scan_counts.HOLD_SECONDS
+    clock.now += scan_counts.HOLD_SECONDS + scan_counts.TICK_SECONDS
     held.write(before=clock() - scan_counts.HOLD_SECONDS)
     assert stored(store) == [(DAY, "consent", "pl", 1, 0)]
 
@@ -84,7 +84,7 @@ def test_a_floods_first_scans_go_in_with_the_flood(store, guard, clock):
             held.write(before=clock() - scan_counts.HOLD_SECONDS)
             next_tick += scan_counts.TICK_SECONDS
     assert verdicts.count(COUNT) == PER_MINUTE  # what the rules could tell at the time
-    clock.now += scan_counts.HOLD_SECONDS
+    clock.now += scan_counts.HOLD_SECONDS + scan_counts.TICK_SECONDS
     held.write(before=clock() - scan_counts.HOLD_SECONDS)
     assert stored(store) == [(DAY, "consent", "pl", 0, 1000)]
 

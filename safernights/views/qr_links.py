@@ -1,13 +1,24 @@
 """QR entry points: /q/<code> counts one anonymous scan and opens the page in the phone's language."""
 
-from flask import Blueprint, abort, current_app, redirect, request, url_for
+from flask import Blueprint, abort, current_app, request, url_for
 
 from safernights import content, http_cache, languages, qr_codes, scan_counts, scan_guard
 
 bp = Blueprint("qr", __name__)
+bp.record_once(lambda state: state.app.extensions.setdefault("scan_targets", {}))
 
 
 def target_url(code, lang):
+    """The page a code opens in lang, made once per page and language and kept: url_for cost more
+    than the rest of a scan's own work. Codes and languages are few, so the dict stays small."""
+    known = current_app.extensions["scan_targets"]
+    key = (code.target, code.retired, lang, request.script_root)
+    if key not in known:
+        known[key] = page_of(code, lang)
+    return known[key]
+
+
+def page_of(code, lang):
     if code.retired or code.target == content.HOME:
         return url_for("pages.home", lang=lang)
     if code.target == "services":
@@ -26,7 +37,8 @@ def find(name):
 def scan(name):
     """Count one scan (day, code, language: nothing else) and open the page in the phone's language."""
     code, lang = find(name), languages.negotiate()
-    response = redirect(target_url(code, lang), 302)
+    # A bare 302: werkzeug's redirect() also writes an HTML page no browser shows.
+    response = current_app.response_class(status=302, headers={"Location": target_url(code, lang)})
     response.headers["Cache-Control"] = "no-store"  # every scan must reach us to be counted
     response.vary.add("Accept-Language")
     verdict = scan_guard.judge(request, code.code)
