@@ -11,6 +11,7 @@ from safernights import (
     content,
     directory,
     fact_check,
+    header_limits,
     http_cache,
     languages,
     migrations,
@@ -61,4 +62,5 @@ def create_app(overrides=None):
     for views in (pages, offline, directory_pages, directory_api, qr_links, printing, admin, partners):
         app.register_blueprint(views.bp)
     errors.init_app(app)
+    header_limits.init_app(app)
     return app

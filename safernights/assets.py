@@ -58,5 +58,5 @@ def init_app(app):
         root=target,
         prefix=PREFIX,
         immutable_file_test=lambda path, url: True,  # every name here carries its hash
-        add_headers_function=security.add_static_headers,
+        add_headers_function=security.static_headers(app.config["BASE_URL"]),
     )

@@ -5,10 +5,13 @@ import logging
 import re
 
 from gunicorn import util
+from gunicorn.http import wsgi
 
-from safernights.security import HEADERS
+from safernights import config, security
 
 PEER = re.compile(r"\bip=\S+")
+HEADERS_OF_ERRORS = dict(security.HEADERS)  # with HSTS too once use() has read BASE_URL
+SERVER = "Safer Nights"  # not "gunicorn": the Server header need not tell anyone what to attack
 
 
 def write_error(sock, status_int, reason, mesg):
@@ -18,7 +21,7 @@ def write_error(sock, status_int, reason, mesg):
     """
     body = f"{status_int} {reason}\n".encode()
     headers = {
-        **HEADERS,
+        **HEADERS_OF_ERRORS,
         "Connection": "close",
         "Content-Type": "text/plain; charset=utf-8",
         "Content-Length": str(len(body)),
@@ -38,7 +41,11 @@ class WithoutAddresses(logging.Filter):
 
 
 def use(server):
-    """gunicorn's on_starting hook: put both in place before any worker starts."""
-    # gunicorn has no setting for either; its workers look write_error up on the module each time.
+    """gunicorn's on_starting hook: put these in place before any worker starts."""
+    # gunicorn has no setting for any of them; its workers look write_error up on the module each
+    # time, and each response reads its Server header from gunicorn.http.wsgi.SERVER.
     util.write_error = write_error
+    if security.https_only(config.from_environment()["BASE_URL"]):
+        HEADERS_OF_ERRORS["Strict-Transport-Security"] = security.HSTS
+    wsgi.SERVER = SERVER
     server.log.error_log.addFilter(WithoutAddresses())

@@ -2,7 +2,7 @@
 
 from urllib.parse import urlsplit, urlunsplit
 
-from flask import redirect, request
+from flask import current_app, redirect, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 CSP = "; ".join(
@@ -32,10 +32,30 @@ EMBEDDABLE = {"Content-Security-Policy": CSP.replace("frame-ancestors 'none'", "
 PUBLIC_DATA = {"Access-Control-Allow-Origin": "*", "Cross-Origin-Resource-Policy": "cross-origin"}
 
 
-def add_static_headers(headers, path, url):
+def https_only(base_url):
+    """Whether the site is served over https: then every answer carries HSTS, even one sent over
+    http (a browser ignores it there, and it costs nothing), and http is sent to https."""
+    return base_url.startswith("https://")
+
+
+def static_headers(base_url):
     """WhiteNoise hook: static files answer outside Flask, so they get the same headers here."""
-    for name, value in HEADERS.items():
-        headers[name] = value
+    wanted = HEADERS | ({"Strict-Transport-Security": HSTS} if https_only(base_url) else {})
+
+    def add(headers, path, url):
+        for name, value in wanted.items():
+            headers[name] = value
+
+    return add
+
+
+def to_https():
+    """Before every request when BASE_URL is https behind a proxy: a plain-http request is sent to
+    the same path at BASE_URL, 301, so a typed or old http link still lands on https. Not
+    /healthz: a load balancer checks the web tier over plain http."""
+    if request.is_secure or request.path == "/healthz":
+        return None
+    return redirect(current_app.config["BASE_URL"] + request.full_path.removesuffix("?"), 301)
 
 
 def relative(response):
@@ -48,7 +68,7 @@ def relative(response):
     that reaches us by another name, such as a platform's own hostname or a health check by IP.)
     """
     location = urlsplit(response.location or "")
-    if not location.netloc:
+    if not location.netloc or response.location.startswith(current_app.config["BASE_URL"] + "/"):
         return response
     return redirect(urlunsplit(("", "", location.path or "/", location.query, "")), response.status_code)
 
@@ -68,13 +88,21 @@ def secure(response):
         for name, value in wanted.items()
         if name.lower() not in present and not (framable and name == "X-Frame-Options")
     )
-    if request.is_secure:
+    if https_only(current_app.config["BASE_URL"]):
         headers["Strict-Transport-Security"] = HSTS
     return response
 
 
 def init_app(app):
     app.after_request(secure)
+    if https_only(app.config["BASE_URL"]) and app.config["PROXY_COUNT"]:
+        app.before_request(to_https)
+    elif https_only(app.config["BASE_URL"]):
+        app.logger.warning(
+            "BASE_URL is https but PROXY_COUNT is 0: the app cannot tell http from https, so plain "
+            "http is not sent to https and the dashboard refuses every request. Set PROXY_COUNT to "
+            "the number of proxies in front of the app (the one ending TLS is usually 1)."
+        )
     if app.config["PROXY_COUNT"]:
         # Trust X-Forwarded-Proto/Host only from proxies we were told about; the client IP is never used.
         count = app.config["PROXY_COUNT"]

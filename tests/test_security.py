@@ -40,18 +40,52 @@ def test_errors_carry_the_safety_headers(client):
     assert client.get("/en/nope").headers["Permissions-Policy"] == security.HEADERS["Permissions-Policy"]
 
 
-def test_hsts_only_over_https(client):
+def test_no_hsts_while_the_site_is_not_on_https(client):
     assert "Strict-Transport-Security" not in client.get("/en/").headers
-    secure = client.get("/en/", base_url="https://safer.example")
-    assert secure.headers["Strict-Transport-Security"] == security.HSTS
 
 
-@pytest.mark.parametrize(("proxies", "hsts"), [(0, False), (1, True)])
-def test_forwarded_scheme_is_trusted_only_when_configured(monkeypatch, proxies, hsts):
-    monkeypatch.setenv("PROXY_COUNT", str(proxies))
+@pytest.fixture
+def on_https(monkeypatch):
+    """The site as deployed on https behind one proxy that ends TLS."""
+    monkeypatch.setenv("BASE_URL", "https://safer.example")
+    monkeypatch.setenv("PROXY_COUNT", "1")
+    app = create_app()
+    return app, app.test_client()
+
+
+@pytest.mark.parametrize("path", ["/en/", "/en/nope", "/q/consent", "/api/services", "/healthz", "static"])
+def test_on_https_every_answer_carries_hsts(on_https, path):
+    app, client = on_https
+    if path == "static":
+        path = "/static/" + app.extensions["assets"]["css/site.css"]
+    response = client.get(path, headers={"X-Forwarded-Proto": "https"})
+    assert response.headers["Strict-Transport-Security"] == security.HSTS
+
+
+@pytest.mark.parametrize(
+    ("path", "to"),
+    [("/en/consent", "/en/consent"), ("/en/services?need=lgbt", "/en/services?need=lgbt"), ("/", "/")],
+)
+def test_plain_http_through_the_proxy_is_sent_to_https(on_https, path, to):
+    _, client = on_https
+    response = client.get(path, headers={"X-Forwarded-Proto": "http", "Host": "evil.example"})
+    assert response.status_code == 301
+    assert response.headers["Location"] == "https://safer.example" + to  # never the Host sent
+
+
+def test_the_health_check_is_answered_over_http_too(on_https):
+    assert on_https[1].get("/healthz", headers={"X-Forwarded-Proto": "http"}).status_code == 200
+
+
+def test_https_without_a_proxy_warns_and_trusts_no_forwarded_scheme(monkeypatch, caplog):
+    monkeypatch.setenv("BASE_URL", "https://safer.example")
+    monkeypatch.setenv("ADMIN_TOKEN", "campaign-team-token-0123")
     client = create_app().test_client()
-    response = client.get("/en/", headers={"X-Forwarded-Proto": "https"})
-    assert ("Strict-Transport-Security" in response.headers) is hsts
+    assert "BASE_URL is https but PROXY_COUNT is 0" in caplog.text
+    response = client.get("/en/", headers={"X-Forwarded-Proto": "http"})
+    assert response.status_code == 200  # no redirect: without a proxy it cannot tell
+    forged = client.get("/admin/scans", headers={"X-Forwarded-Proto": "https"})
+    assert forged.status_code == 403  # a forged X-Forwarded-Proto does not make http https
 
 
 @pytest.mark.parametrize("path", ["/en/", "/en/get-help", "/en/nope"])

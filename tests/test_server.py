@@ -127,6 +127,9 @@ def test_raw_bad_requests(server, data):
     assert b"evil.example" not in body
     for name, value in security.HEADERS.items():
         assert headers.get(name.lower()) == value, f"{name} missing on a {status}"
+    assert "gunicorn" not in headers.get("server", "").lower()
+    if status >= 400:
+        assert headers.get("cache-control") == "no-store", f"an error answer ({status}) may be kept"
     location = headers.get("location", "")
     assert location.startswith("/") and not location.startswith(("//", "/\\")) if location else True
 
@@ -138,6 +141,13 @@ def test_gunicorn_refuses_what_is_not_http_in_plain_text(server):
     assert body == b"414 URI Too Long\n"  # nothing of the request is repeated back
 
 
+def test_the_server_header_does_not_name_the_software(server):
+    for path in (b"/en/", b"/no/such/page", b"/static/css/none.css"):
+        status, headers, _ = exchange(server[0], raw([b"GET " + path + b" HTTP/1.1", HOST]))
+        assert headers["server"] == "Safer Nights", path
+        assert status == 200 or headers["cache-control"] == "no-store"
+
+
 def test_a_forged_host_redirect_stays_on_this_site(server):
     status, headers, _ = exchange(server[0], raw([b"GET /en HTTP/1.1", b"Host: evil.example"]))
     assert status == 308
@@ -145,8 +155,9 @@ def test_a_forged_host_redirect_stays_on_this_site(server):
 
 
 def test_forwarded_headers_are_not_trusted_by_default(server):
-    _, headers, _ = exchange(server[0], raw([GET, HOST, b"X-Forwarded-Proto: https"]))
-    assert "strict-transport-security" not in headers
+    forged = raw([b"GET /admin/scans HTTP/1.1", HOST, b"X-Forwarded-Proto: https"])
+    status, _, body = exchange(server[0], forged)
+    assert (status, body) == (403, b"The dashboard is only served over https.")
 
 
 def test_the_error_log_names_no_ip_address(server):

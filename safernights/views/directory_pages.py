@@ -8,12 +8,10 @@ bp = Blueprint("directory", __name__)
 
 
 def filters():
-    """(need, open now, ignored values) from ?need= and ?open=now; unknown values are ignored."""
+    """(need, open now, whether a value was ignored) from ?need= and ?open=now. An unknown value is
+    never echoed back: a link could put any words on a safety page ("call this number instead")."""
     need, open_now = request.args.get("need"), request.args.get("open")
-    ignored = [value for value in (need,) if value and value not in needs.NEEDS]
-    ignored += [value for value in (open_now,) if value and value != "now"]
-    # Echoed back in the note, so only printable characters, and not too many of them.
-    ignored = ["".join(filter(str.isprintable, value))[:40] for value in ignored]
+    ignored = bool(need and need not in needs.NEEDS) or bool(open_now and open_now != "now")
     return (need if need in needs.NEEDS else None), open_now == "now", ignored
 
 
@@ -23,8 +21,7 @@ def this_minute():
 
 
 def listing_key():
-    need, open_now, ignored = filters()
-    return None if ignored else (this_minute(), request.path, need, open_now)
+    return (this_minute(), request.path, *filters())
 
 
 @bp.get("/<lang:lang>/services")

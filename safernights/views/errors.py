@@ -1,6 +1,6 @@
 """Error pages in the site's look, with the Exit button and the way back to the topics."""
 
-from flask import g, redirect, render_template, request
+from flask import g, make_response, redirect, render_template, request
 from flask.globals import request_ctx
 from werkzeug.exceptions import HTTPException
 
@@ -13,6 +13,13 @@ def headers_of(error):
 
 
 def render_error(error):
+    """Any HTTP error's answer, never kept by a browser or a cache: the page may be back a minute later."""
+    response = make_response(error_answer(error))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def error_answer(error):
     """A friendly page for any HTTP error, in the reader's language, keeping headers such as Allow."""
     if request_ctx.url_adapter is None:  # a Host header werkzeug cannot read: no link can be built
         return f"{error.code} {error.name}\n", error.code, {"Content-Type": "text/plain; charset=utf-8"}

@@ -74,7 +74,7 @@
   } catch (error) {
     removed = document.body.hasAttribute("data-forget"); // storage refused: at least not here
   }
-  if ("serviceWorker" in navigator && !removed) {
+  if ("serviceWorker" in navigator && !removed && !document.body.hasAttribute("data-no-worker")) {
     navigator.serviceWorker.register("/sw.js");
   }
 }());

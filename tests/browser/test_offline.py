@@ -10,7 +10,7 @@ from app import create_app
 from safernights import content, languages, offline_pack
 
 from ..conftest import APP, ROOT
-from .conftest import CHROMIUM_FLAGS, PHONE, chromium_path
+from .conftest import CHROMIUM_FLAGS, PHONE, Server, chromium_path
 
 # Wait until the service worker has saved a language's whole pack in a cache not named in `old`;
 # return the names of the caches then.
@@ -167,6 +167,27 @@ def test_nothing_but_pages_and_static_files_is_saved(page, live_server):
     )
     assert not [url for url in saved if "forget" in url]
     assert all(url.startswith(("/static/", "/en/")) for url in saved)
+
+
+def test_the_dashboard_never_registers_the_service_worker(browser, tmp_path):
+    """The campaign team signs in on a shared computer: nothing of the dashboard is kept on it."""
+    app = create_app(
+        {"ADMIN_TOKEN": "campaign-team-token-0123", "DATABASE_URL": f"sqlite:///{tmp_path}/s.db"}
+    )
+    server = Server(app)
+    context = browser.new_context(
+        http_credentials={"username": "team", "password": "campaign-team-token-0123"}
+    )
+    page = context.new_page()
+    try:
+        assert page.goto(server.url + "/admin/scans").status == 200
+        page.wait_for_load_state("load")
+        assert page.evaluate("navigator.serviceWorker.getRegistrations().then((all) => all.length)") == 0
+        page.goto(server.url + "/en/")  # a reader's page on the same browser still registers it
+        assert page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    finally:
+        context.close()
+        server.stop()
 
 
 def test_without_a_service_worker_the_site_works_as_before(browser, live_server):
