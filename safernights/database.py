@@ -6,16 +6,32 @@ connection, opened after gunicorn has forked. The tables are made and migrated b
 """
 
 import fcntl
+import logging
+import os
 import sqlite3
 import threading
 from contextlib import closing, contextmanager
 from pathlib import Path
+
+log = logging.getLogger(__name__)
+# Short limits: only the background thread and the dashboard wait on the database (scan_counts.py),
+# and no wait may outlast gunicorn's 10 s worker time-out.
+SQLITE_BUSY_SECONDS = 0.5
+POSTGRES_OPTIONS = {
+    "connect_timeout": 2,  # seconds
+    "options": "-c statement_timeout=2000 -c lock_timeout=1000 -c idle_in_transaction_session_timeout=5000",
+    "keepalives": 1,  # a server that vanished is noticed in about 10 s, not the kernel's 2 hours
+    "keepalives_idle": 5,
+    "keepalives_interval": 2,
+    "keepalives_count": 2,
+}
 
 
 class SQLite:
     def __init__(self, path):
         self.path = Path(path)
         self.local = threading.local()
+        self.on_reopen = None  # called with the store when a deleted file had to be made again
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with closing(sqlite3.connect(self.path)) as connection, connection:
@@ -27,13 +43,33 @@ class SQLite:
         # One connection (and lock file) per worker thread, opened after gunicorn has forked: opening
         # one per scan cost more than the scan itself.
         local = self.local
+        if getattr(local, "connection", None) is not None and self.identity() != local.identity:
+            # Writes to a deleted file vanish with it: say so, and make the file again.
+            log.error("the SQLite file %s was deleted or replaced while in use: making it again", self.path)
+            self.close()
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            reopened = True
+        else:
+            reopened = False
         if getattr(local, "connection", None) is None:
-            local.connection = sqlite3.connect(self.path, timeout=10)
+            local.connection = sqlite3.connect(self.path, timeout=SQLITE_BUSY_SECONDS)
+            local.connection.execute("PRAGMA journal_mode=WAL")  # kept in the file; a new one needs it
+            local.identity = self.identity()
             # In WAL mode a count survives any crash of the app; only a power cut or kernel crash in
             # the last moments could lose it. Waiting for the disk on every scan cost 0.7 ms each.
             local.connection.execute("PRAGMA synchronous=NORMAL")
             local.lock = self.path.with_name(self.path.name + ".lock").open("a")
+            if reopened and self.on_reopen:
+                self.on_reopen(self)
         return local.connection, local.lock
+
+    def identity(self):
+        """The file's device and inode, None when it is gone: a new file is another database."""
+        try:
+            found = os.stat(self.path)
+        except FileNotFoundError:
+            return None
+        return found.st_dev, found.st_ino
 
     def close(self):
         """Close this thread's connection: start-up calls it so no worker inherits one across fork."""
@@ -83,7 +119,8 @@ class PostgreSQL:
 
         connection = getattr(self.local, "connection", None)
         if connection is None or connection.closed:
-            connection = self.local.connection = psycopg.connect(self.url, autocommit=True, connect_timeout=2)
+            connection = psycopg.connect(self.url, autocommit=True, **POSTGRES_OPTIONS)
+            self.local.connection = connection
             if self.on_connect:
                 try:
                     self.on_connect(self)

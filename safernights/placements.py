@@ -2,9 +2,11 @@
 
 Added and edited on the dashboard and kept in the database beside the counts. A placement is never
 deleted, only retired, so its code keeps working on the wall and never comes to mean another one.
-Scans look placements up in a per-worker cache (Cache), never with a query of their own.
+Scans look placements up in a per-worker cache (Cache), read again in the background, never with a
+query of their own.
 """
 
+import logging
 import re
 import secrets
 import time
@@ -14,7 +16,7 @@ from datetime import date
 
 from flask import current_app
 
-from safernights import languages, qr_codes
+from safernights import background, languages, qr_codes
 
 # poster -> (the page its code opens, its name on the dashboard)
 POSTERS = {
@@ -30,8 +32,7 @@ ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i: someone may type 
 LENGTH = 5  # 31⁵ ≈ 28.6 million codes, and /q/ plus 5 characters keeps the QR code small
 ATTEMPTS = 20  # new codes tried before giving up; a collision is one in millions
 VENUE_LENGTH, NOTE_LENGTH = 120, 500  # characters
-RELOAD = 5  # seconds: an edit or retirement reaches every worker within this
-RELOAD_ON_MISS = 1  # seconds: a new code opens on every worker within this, however many misses
+RELOAD = 1  # seconds: a new placement, an edit or a retirement reaches every worker within this
 DAY = re.compile(r"\d{4}-\d{2}-\d{2}")  # what a browser's date field sends
 COLUMNS = "code, venue, poster, lang, up, down, note, retired"
 
@@ -65,9 +66,9 @@ def from_row(code, venue, poster, lang, up, down, note, retired):
     return Placement(code, venue, poster, lang, day(up), down and day(down), note, bool(retired))
 
 
-def every():
-    """Every placement, newest first."""
-    rows = store().execute(f"SELECT {COLUMNS} FROM placements ORDER BY up DESC, code")
+def every(database=None):
+    """Every placement, newest first, from the app's database (or the one given, outside a request)."""
+    rows = (database or store()).execute(f"SELECT {COLUMNS} FROM placements ORDER BY up DESC, code")
     return [from_row(*row) for row in rows]
 
 
@@ -164,25 +165,33 @@ def change(code, values):
 
 
 class Cache:
-    """This worker's copy of the placements by code, read again at most every RELOAD seconds, or
-    RELOAD_ON_MISS when a code is not in it (a poster just added on another worker)."""
+    """This worker's copy of the placements by code, read again every RELOAD seconds by the
+    background thread (background.py), never on a reader's request: a scan of a placement's code
+    needs no query, and a stuck database never holds one up. This worker's own edits are in it at
+    once (add and change refresh it)."""
 
     def __init__(self, load, clock=time.monotonic):
         self.load, self.clock = load, clock
         self.by_code = {}
         self.loaded_at = float("-inf")
+        self.failed_at = float("-inf")  # last logged failure: one line a minute, not one a second
+        background.jobs.add(self)
 
     def get(self, code):
-        age = self.clock() - self.loaded_at
-        if age > RELOAD or (code not in self.by_code and age > RELOAD_ON_MISS):
-            self.refresh()
+        background.jobs.start()
         return self.by_code.get(code)
+
+    def tick(self):
+        if self.clock() - self.loaded_at >= RELOAD:
+            self.refresh()
 
     def refresh(self):
         try:
             self.by_code = {placement.code: placement for placement in self.load()}
         except Exception:  # any database failure: keep what we had, so known posters still open
-            current_app.logger.exception("could not read the placements")
+            if self.clock() - self.failed_at >= 60:
+                self.failed_at = self.clock()
+                logging.getLogger(__name__).exception("could not read the placements; will try again")
         self.loaded_at = self.clock()
 
 
@@ -201,5 +210,9 @@ def cache():
 
 
 def init_app(app):
-    """Call after migrations.init_app. The cache is filled on first use, after gunicorn forks."""
-    app.extensions["placements"] = Cache(every)
+    """Call after migrations.init_app. The cache is filled here, before gunicorn forks, so every
+    worker starts with the placements; then each worker's background thread keeps it fresh."""
+    database = app.extensions["database"]
+    cache = app.extensions["placements"] = Cache(lambda: every(database))
+    cache.refresh()
+    database.close()  # no worker may inherit the connection that read them

@@ -149,7 +149,7 @@ def postgres():
     server.stop()
 
 
-TABLES = ("scans", "placements", "schema_version")
+TABLES = ("scans", "placements", "writes", "schema_version")
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -51,7 +51,7 @@ def test_the_old_scans_table_is_migrated_without_losing_a_row(database_url, tmp_
 def test_migrating_twice_changes_nothing(database_url, tmp_path):
     store = database.open_store(database_url, tmp_path)
     migrations.migrate(store)
-    store.execute(scan_counts.ADD, ("2026-11-02", "card", "en", 1, 0))
+    store.execute(scan_counts.ADD, ("2026-11-02", "card", "en", 1, 0, 0))
     assert migrations.migrate(store) == len(migrations.MIGRATIONS)
     assert version(store) == [(len(migrations.MIGRATIONS),)]
     assert store.execute(scan_counts.ROWS) == [
@@ -74,5 +74,5 @@ def test_start_up_leaves_no_connection_for_the_workers_to_share(database_url):
 
 def test_a_postgresql_server_down_at_start_up_does_not_stop_the_site(caplog):
     app = create_app({"TESTING": True, "DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none"})
-    assert "could not be migrated at start-up" in caplog.text
+    assert "the database cannot be reached at start-up" in caplog.text
     assert app.extensions["database"].on_connect is migrations.migrate_on_connect

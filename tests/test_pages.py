@@ -124,4 +124,6 @@ def test_pages_are_gzipped_for_browsers_that_accept_it(client):
 
 
 def test_health_check(client):
-    assert client.get("/healthz").get_json() == {"status": "ok"}
+    answer = client.get("/healthz").get_json()
+    assert answer["status"] == "ok"
+    assert answer["scans"]["database"] == "ok"

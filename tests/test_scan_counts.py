@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
@@ -83,6 +84,9 @@ def test_the_redirect_still_works_when_postgresql_is_down(caplog):
     assert response.headers["Location"] == "/es/get-help"
     client.application.extensions["scan_writer"].write()  # what the writing thread does a moment later
     assert "could not write 1 held scans, will try again" in caplog.text
+    health = client.get("/healthz")  # the web tier is healthy; the body says the database is not
+    assert (health.status_code, health.get_json()["scans"]["database"]) == (200, "failing")
+    assert health.get_json()["scans"]["scans_held"] == 1
 
 
 def test_the_redirect_still_works_when_the_sqlite_file_breaks(tmp_path, caplog):
@@ -96,6 +100,19 @@ def test_the_redirect_still_works_when_the_sqlite_file_breaks(tmp_path, caplog):
     assert response.headers["Location"] == "/es/get-help"
     client.application.extensions["scan_writer"].write()  # what the writing thread does a moment later
     assert "could not write 1 held scans, will try again" in caplog.text
+
+
+def test_a_sqlite_file_deleted_while_running_is_noticed_and_made_again(tmp_path, caplog):
+    database = tmp_path / "data" / "scans.sqlite3"
+    client = client_with(DATABASE_URL=f"sqlite:///{database}")
+    client.get("/q/staff", headers={"Accept-Language": "pl"})
+    assert stored(client) == [(TODAY, "staff", "pl", 1, 0)]
+    for path in database.parent.iterdir():
+        path.unlink()
+    database.parent.rmdir()  # the whole folder, as an operator clearing "instance/" would
+    client.get("/q/staff", headers={"Accept-Language": "uk"})
+    assert stored(client) == [(TODAY, "staff", "uk", 1, 0)]  # written to a new file, with its tables
+    assert f"the SQLite file {database} was deleted or replaced while in use" in caplog.text
 
 
 def test_an_unusable_sqlite_path_stops_start_up_with_a_clear_message():
@@ -219,7 +236,7 @@ def test_workers_first_scans_on_a_new_postgresql_database_are_all_counted(postgr
 
 def first_scan(store, together):
     together.wait()
-    store.execute(scan_counts.ADD, (TODAY, "card", "en", 1, 0))
+    store.execute(scan_counts.ADD, (TODAY, "card", "en", 1, 0, 0))
 
 
 PHONE = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126 Mobile"
@@ -252,3 +269,33 @@ def test_only_a_phone_opening_the_code_counts(tmp_path):
         "/q/consent", headers={"User-Agent": PHONE, "Sec-Fetch-Dest": "document", "Accept-Language": "pl"}
     )
     assert stored(client) == [(TODAY, "consent", "pl", 1, 0)]
+
+
+def test_the_dashboard_answers_503_at_once_while_the_database_hangs(tmp_path):
+    """A write stuck on a database that does not answer: the dashboard must not queue behind it."""
+    client = client_with(
+        DATABASE_URL=f"sqlite:///{tmp_path / 'scans.sqlite3'}", ADMIN_TOKEN="campaign-team-token-0123"
+    )
+    writer, release, now = client.application.extensions["scan_writer"], threading.Event(), [time.time()]
+    real_store = writer.store
+
+    class Hanging:
+        def transaction(self):
+            release.wait(10)
+            return real_store.transaction()
+
+    writer.store, writer.clock = Hanging(), lambda: now[0]
+    with client.application.app_context():
+        scan_counts.hold("card", "en")
+    stuck = threading.Thread(target=writer.write)
+    stuck.start()
+    while writer.writing_since is None:
+        threading.Event().wait(0.01)
+    now[0] += scan_counts.STALLED_SECONDS + 1
+    response = client.get("/admin/scans", headers=basic("campaign-team-token-0123"))
+    assert response.status_code == 503
+    assert client.get("/healthz").get_json()["scans"]["database"] == "stalled"
+    release.set()
+    stuck.join()
+    assert client.get("/admin/scans", headers=basic("campaign-team-token-0123")).status_code == 200
+    assert stored(client) == [(TODAY, "card", "en", 1, 0)]  # written once the database answered

@@ -2,6 +2,7 @@
 with it, scans kept through a database failure and written once when it is back."""
 
 import sqlite3
+from contextlib import contextmanager
 from datetime import datetime
 
 import pytest
@@ -117,7 +118,7 @@ def test_scans_wait_through_a_failing_database_and_are_written_once(store, guard
     assert stored(store) == [(DAY, "consent", "ar", 5, 0)]
 
 
-def test_what_the_worker_cannot_hold_is_said_to_be_not_counted(store, guard, clock, caplog, monkeypatch):
+def test_what_the_worker_cannot_hold_is_recorded_as_not_counted(store, guard, clock, caplog, monkeypatch):
     monkeypatch.setattr(scan_counts, "MAX_HELD", 3)
     failing = Failing(store)
     failing.down = True
@@ -127,11 +128,39 @@ def test_what_the_worker_cannot_hold_is_said_to_be_not_counted(store, guard, clo
         clock.now += 2
         held.write(before=clock() - scan_counts.HOLD_SECONDS)
     assert held.not_counted == 2
-    assert "2 scans not counted" not in caplog.text  # rate-limited: the first line said 1
     assert "1 scans not counted" in caplog.text
+    assert "2 scans not counted" not in caplog.text  # one line a minute
+    assert held.state()["database"] == "failing"
     failing.down = False
     held.write()
-    assert sum(row[3] for row in stored(store)) == 3
+    rows = store.execute("SELECT code, scans, not_counted FROM scans ORDER BY code")
+    assert rows == [("code0", 1, 0), ("code1", 1, 0), ("code2", 1, 0), ("code3", 0, 1), ("code4", 0, 1)]
+    assert held.state()["database"] == "ok"
+
+
+class LostAnswer(Failing):
+    """Commits, then the answer is lost, once: as a connection dropped while committing."""
+
+    @contextmanager
+    def transaction(self):
+        with self.store.transaction() as run:
+            yield run
+        if self.down:
+            self.down = False
+            raise sqlite3.OperationalError("server closed the connection unexpectedly")
+
+
+def test_a_write_whose_answer_was_lost_is_never_added_twice(store, guard, clock):
+    lost = LostAnswer(store)
+    lost.down = True
+    held = writer(lost, guard, clock)
+    for n in range(3):
+        scan(guard, held, n)
+    held.write()  # committed, but the writer was told it failed
+    assert held.state()["database"] == "failing"
+    scan(guard, held, 3)
+    held.write()  # the same batch again, then the new scan
+    assert stored(store) == [(DAY, "consent", "pl", 4, 0)]
 
 
 def test_the_day_is_the_uk_day_the_scan_was_made(store, guard, clock):

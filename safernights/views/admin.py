@@ -46,6 +46,16 @@ def never_stored(response):
     return response
 
 
+@bp.before_request
+def not_while_the_database_hangs():
+    """503 at once while this worker's last write is stuck on the database: a query now would hang
+    the worker until gunicorn kills it, and the scans it holds with it."""
+    if scan_counts.state()["database"] == "stalled":
+        message = "The database is not answering. Scans are kept meanwhile; try again in a minute."
+        return message, 503, {"Content-Type": "text/plain; charset=utf-8", "Retry-After": "60"}
+    return None
+
+
 def figures():
     """The stored rows and what each code is, for scan_report."""
     return scan_counts.rows(), scan_report.describe(qr_codes.codes(), placements.every())
@@ -55,7 +65,8 @@ def figures():
 def dashboard():
     """Scans by placement, venue, poster, language, week and month, ranked, with trends; no JavaScript."""
     today = datetime.now(LONDON).date()
-    return render_template("admin/scans.html", report=scan_report.report(*figures(), today))
+    report = scan_report.report(*figures(), today)
+    return render_template("admin/scans.html", report=report, not_counted=scan_counts.not_counted())
 
 
 @bp.get("/scans.csv")
