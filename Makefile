@@ -2,6 +2,7 @@
 # make test  - set up, then lint and run every test, real-browser tests included
 # make bench - measure speed and page weight (see bench/README.md)
 # make bench-settings - measure the gunicorn settings against each other
+# make faults - the real gunicorn under database, restart and header faults (tests/test_faults.py)
 # make soak  - 200 connections for 60 s of pages and scans: no errors, flat memory, every scan counted
 # make translations - refresh the gettext catalogs after changing interface strings
 
@@ -19,7 +20,7 @@ SYSTEM_TEST_PACKAGES := chromium:chromium \
 	zbarimg:zbar-tools pdftoppm:poppler-utils /usr/lib/postgresql/15/bin/initdb:postgresql
 SYSTEM_BENCH_PACKAGES := wrk:wrk chromium:chromium /usr/lib/postgresql/15/bin/initdb:postgresql
 
-.PHONY: run test lint bench bench-settings soak translations
+.PHONY: run test lint faults bench bench-settings soak translations
 
 $(BIN)/python:
 	python3 -m venv $(VENV)
@@ -45,6 +46,11 @@ test: lint
 	tools/system-packages $(SYSTEM_TEST_PACKAGES)
 	$(BIN)/flask content check
 	$(BIN)/pytest
+
+# Not yet part of `make test`: its huge-header fault still fails (issue 15). Writes bench/faults.md.
+faults: $(VENV)/.installed-dev
+	tools/system-packages /usr/lib/postgresql/15/bin/initdb:postgresql
+	$(BIN)/pytest -p no:cacheprovider --override-ini addopts=-ra tests/test_faults.py
 
 bench: $(VENV)/.installed-dev bench/node_modules/.bin/lighthouse
 	tools/system-packages $(SYSTEM_BENCH_PACKAGES)

@@ -35,11 +35,15 @@ class TemporaryPostgres:
         if as_root:
             shutil.chown(self.folder, "postgres")
         self._run("initdb", "-D", self.data, "-U", "postgres", "--auth=trust", "-E", "UTF8")
+        self.start()
+        self.url = f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
+
+    def start(self):
+        """Start the server (again, after a fault test has stopped it)."""
         self._run(
             "pg_ctl", "-D", self.data, "-l", os.path.join(self.folder, "log"), "-w", "start",
             "-o", f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 -c max_connections=200",
         )  # fmt: skip
-        self.url = f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
 
     def _run(self, tool, *args):
         subprocess.run([*self.prefix, os.path.join(self.bin, tool), *args], check=True, capture_output=True)

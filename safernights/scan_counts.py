@@ -144,7 +144,9 @@ class Writer:
         with self.store.transaction() as run:
             if not run(MARK_WRITE, (batch_id,)):
                 return  # this batch was committed already, its answer lost: add nothing again
-            for (day, code, lang), counts in rows.items():
+            # In one order in every worker: two workers adding to the same rows in opposite orders
+            # would each wait for the other's row lock until PostgreSQL's lock time-out.
+            for (day, code, lang), counts in sorted(rows.items()):
                 run(ADD, (day, code, lang, *counts))
             if self.forgot_at is None or self.clock() - self.forgot_at >= 60:
                 self.forgot_at = self.clock()
@@ -196,9 +198,16 @@ def state():
     return current_app.extensions["scan_writer"].state()
 
 
-def write_held(app):
-    """Write what this worker holds now: gunicorn calls it as a worker stops (worker_exit)."""
-    app.extensions["scan_writer"].write()
+def write_held(app, tries=10):
+    """Write what this worker holds now: gunicorn calls it as a worker stops (worker_exit). A
+    database that fails gets a few more tries, a fifth of a second apart, within gunicorn's
+    graceful time-out: whatever is still held after them is lost with the worker."""
+    writer = app.extensions["scan_writer"]
+    for _ in range(tries):
+        writer.write()
+        if not writer.batches and not writer.buckets:
+            return
+        time.sleep(0.2)
 
 
 def init_app(app):
