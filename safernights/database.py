@@ -52,13 +52,23 @@ class SQLite:
         else:
             reopened = False
         if getattr(local, "connection", None) is None:
-            local.connection = sqlite3.connect(self.path, timeout=SQLITE_BUSY_SECONDS)
-            local.connection.execute("PRAGMA journal_mode=WAL")  # kept in the file; a new one needs it
-            local.identity = self.identity()
-            # In WAL mode a count survives any crash of the app; only a power cut or kernel crash in
-            # the last moments could lose it. Waiting for the disk on every scan cost 0.7 ms each.
-            local.connection.execute("PRAGMA synchronous=NORMAL")
-            local.lock = self.path.with_name(self.path.name + ".lock").open("a")
+            # Kept only once all of it worked: a half-made connection would fail every later write.
+            lock = self.path.with_name(self.path.name + ".lock").open("a")
+            try:
+                connection = sqlite3.connect(self.path, timeout=SQLITE_BUSY_SECONDS)
+            except sqlite3.Error:
+                lock.close()
+                raise
+            try:
+                connection.execute("PRAGMA journal_mode=WAL")  # kept in the file; a new one needs it
+                # In WAL mode a count survives any crash of the app; only a power cut or kernel
+                # crash in the last moments could lose it. Waiting for the disk cost 0.7 ms a scan.
+                connection.execute("PRAGMA synchronous=NORMAL")
+            except sqlite3.Error:
+                connection.close()
+                lock.close()
+                raise
+            local.connection, local.lock, local.identity = connection, lock, self.identity()
             if reopened and self.on_reopen:
                 self.on_reopen(self)
         return local.connection, local.lock

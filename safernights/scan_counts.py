@@ -156,8 +156,12 @@ class Writer:
     def state(self):
         """How this worker's writing goes, for /healthz: never asks the database."""
         now = self.clock()
-        if self.writing_since is not None and now - self.writing_since > STALLED_SECONDS:
-            writing = "stalled"  # a write is waiting on a database that does not answer
+        oldest = self.buckets[0][0] * TICK_SECONDS if self.buckets else now
+        if (self.writing_since is not None and now - self.writing_since > STALLED_SECONDS) or (
+            now - oldest > HOLD_SECONDS + TICK_SECONDS + STALLED_SECONDS
+        ):
+            # A write, or the background thread, is waiting on a database that does not answer.
+            writing = "stalled"
         else:
             writing = "failing" if self.failing_since else "ok"
         return {

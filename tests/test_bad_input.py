@@ -9,7 +9,7 @@ test_server.py.
 
 import itertools
 import re
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, unquote_to_bytes, urlsplit
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
@@ -190,8 +190,15 @@ PARAMETERS = ["lang", "need", "open", "page", "per_page", "size"]
 # Once flaky: werkzeug lower-cases the Host it names in its slash redirect, so a check that compared
 # it with the Host as sent let "EVIL.example" through as http://evil.example/en/.
 @example(route="/<lang>", values=["en"] * 4, method="GET", query={}, headers={"Host": "EVIL.example"})
+# Once flaky: an empty first value made the path start "//", which the test client read as a host.
+@example(
+    route="/<lang:lang>/<slug>", values=["", "\x80\x80𐀀", "ar", "ar"], method="GET", query={}, headers={}
+)
 def test_any_request_to_any_route(site, route, values, method, query, headers):
     """Hypothesis fills each route's placeholders, its query and the headers the app reads."""
     filled = iter(values)
     path = PLACEHOLDER.sub(lambda _: quote(next(filled, ""), safe=""), route)
-    check(site.open(path, method=method, query_string=query, headers=headers))
+    # As a server hands it over: the test client would read a path starting "//" as a host name.
+    wsgi_path = unquote_to_bytes(path).decode("latin-1")
+    environ = {"PATH_INFO": wsgi_path, "REQUEST_URI": path, "RAW_URI": path}
+    check(site.open("/", method=method, query_string=query, headers=headers, environ_overrides=environ))
