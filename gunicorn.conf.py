@@ -25,8 +25,12 @@ limit_request_line = 2048
 limit_request_fields = 50
 limit_request_field_size = 8190
 # A page takes about a millisecond: a worker silent for 10 s is stuck and is replaced. A sync worker
-# also waits on a connection that sends nothing, so 10 s rather than 30 frees it sooner; in front of
-# the open internet a buffering proxy should take those (bench/settings.md, "idle").
+# also waits on a connection that sends nothing, so 10 s rather than 30 frees it sooner. On the open
+# internet nginx takes those instead (tools/serve-behind-nginx): with 50 connections sending headers
+# a byte a second and 50 silent ones for 30 s, sync alone answered none of a reader's pages within
+# 5 s; behind nginx every one, p99 1.4 ms. gthread (64 threads) lost some and raised the page p99 at
+# 64 connections from 19 ms to 136-150 ms; gevent stalled whole workers on a locked database
+# (bench/settings.md, "Slow and idle clients").
 timeout = 10
 graceful_timeout = 10
 # gunicorn trusts X-Forwarded-Proto and friends from 127.0.0.1 by default; the app trusts them only

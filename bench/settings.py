@@ -4,7 +4,8 @@ For every candidate: requests/s and p50/p99 of a topic page and of a QR scan at 
 (median of bench/run.py's rounds, taken in turn), the workers' memory (PSS, which counts memory
 shared between workers once) after the load, the seconds from start to the first answer, and how
 long a page takes while silent connections hold on (a slow client, or a browser's preconnect).
-Writes bench/settings.md. Run it with `make bench-settings`.
+Writes bench/settings.md's first table, keeping the sections after it (bench/slow_clients.py's).
+Run it with `make bench-settings`.
 """
 
 import os
@@ -100,7 +101,10 @@ def main():
             *rows,
         ]
     )
-    (ROOT / "bench" / "settings.md").write_text(report + "\n")
+    # The sections after this table (bench/slow_clients.py's) are kept as they are.
+    path = ROOT / "bench" / "settings.md"
+    old = path.read_text() if path.exists() else ""
+    path.write_text(report + "\n" + (old[old.index("\n## ") :] if "\n## " in old else ""))
     print(report)
 
 
