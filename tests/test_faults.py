@@ -26,6 +26,7 @@ import pytest
 from bench.postgres import TemporaryPostgres
 from bench.server import ROOT, free_port, start_server, stored_scans
 from bench.slow_clients import BEHIND_NGINX
+from safernights import database
 
 NORMAL, FAULT, RECOVER = 3, 5, 3  # seconds
 PAGES = ["/en/consent", "/pl/get-help", "/ar/", "/en/services", "/uk/report"]
@@ -150,8 +151,6 @@ def run(name, database_url, fault_on, fault_off, reader_headers=(), command=None
 
 
 def not_counted(database_url):
-    from safernights import database
-
     store = database.open_store(database_url, ROOT / "instance")
     try:
         return int(store.execute("SELECT COALESCE(SUM(not_counted), 0) FROM scans")[0][0])
