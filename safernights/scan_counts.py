@@ -1,4 +1,4 @@
-"""Anonymous scan counts: one row per (day, code, language served) and two numbers. Nothing else.
+"""Anonymous scan counts: one row per (day, code, language served) and three numbers. Nothing else.
 
 No time finer than a day, no IP address, no user agent, no referrer is ever stored. A scan is never
 written on the reader's request: it is held in this worker's memory for HOLD_SECONDS, then written
@@ -8,11 +8,13 @@ counting rules look again: a flood is only recognised after its first PER_MINUTE
 written goes in with the flood, as "suspect", never into `scans`. A scan is held between
 HOLD_SECONDS and HOLD_SECONDS + TICK_SECONDS.
 
-Each write adds this worker's held scans in one statement per row (INSERT … ON CONFLICT DO UPDATE
-SET scans = scans + n), in one transaction, so workers and instances never lose or double one. If
-the database fails, the scans stay held and are tried again; past MAX_HELD the newest are dropped
-and said to be "not counted" in the log. A worker that stops writes what it holds first (gunicorn's
-worker_exit hook); one that is killed loses at most its last HOLD_SECONDS + TICK_SECONDS of scans.
+Each write adds this worker's held scans in one transaction (INSERT … ON CONFLICT DO UPDATE SET
+scans = scans + n), with the write's id in the `writes` table, so workers and instances never lose
+a scan and a write retried after a lost answer never doubles one. If the database fails, the scans
+stay held and are tried again; past MAX_HELD the newest are "not counted": logged, and recorded in
+their own column once the database answers. A worker that stops writes what it holds first
+(gunicorn's worker_exit hook); one that is killed loses at most its last HOLD_SECONDS + TICK_SECONDS
+of scans.
 """
 
 import collections
@@ -43,6 +45,11 @@ NOT_COUNTED = "SELECT COALESCE(SUM(not_counted), 0) FROM scans"
 MARK_WRITE = "INSERT INTO writes (id) VALUES (?) ON CONFLICT (id) DO NOTHING RETURNING id"
 FORGET_WRITES = "DELETE FROM writes WHERE id < ?"
 KEEP_WRITES = 3600  # seconds: a write retried after a lost answer is retried within minutes
+
+
+def minute(at):
+    """The UTC minute a write's id starts with: ids sort, and are forgotten, by time."""
+    return datetime.fromtimestamp(at, UTC).strftime("%Y-%m-%dT%H:%M")
 
 
 class Writer:
@@ -137,8 +144,7 @@ class Writer:
                 kept = self.batches[-1][1].setdefault(key, [0, 0, 0])
                 kept[:] = [a + b for a, b in zip(kept, counts, strict=True)]
         elif rows:
-            stamp = datetime.fromtimestamp(self.clock(), UTC).strftime("%Y-%m-%dT%H:%M")
-            self.batches.append((f"{stamp}/{uuid.uuid4().hex}", rows))
+            self.batches.append((f"{minute(self.clock())}/{uuid.uuid4().hex}", rows))
 
     def _commit(self, batch_id, rows):
         with self.store.transaction() as run:
@@ -150,8 +156,7 @@ class Writer:
                 run(ADD, (day, code, lang, *counts))
             if self.forgot_at is None or self.clock() - self.forgot_at >= 60:
                 self.forgot_at = self.clock()
-                stale = datetime.fromtimestamp(self.clock() - KEEP_WRITES, UTC).strftime("%Y-%m-%dT%H:%M")
-                run(FORGET_WRITES, (stale,))
+                run(FORGET_WRITES, (minute(self.clock() - KEEP_WRITES),))
 
     def state(self):
         """How this worker's writing goes, for /healthz: never asks the database."""
