@@ -1,8 +1,10 @@
 """Requests with 360 KB of Accept-Language, as an abuser sends them, for tests/test_faults.py:
-    python bench/huge_headers.py <port> <seconds> [connections]
+    python bench/huge_headers.py <port> <seconds> [connections] [megabits a second, all together]
 45 lines of 8 KB, which gunicorn joins into one value. (wrk cannot send them: it checks each
-request with a parser that refuses over 80 KB of headers.) Prints "sent N answered M p50 X ms".
-Its own process, so the abuse costs the test that measures the reader nothing."""
+request with a parser that refuses over 80 KB of headers.) Each connection sends one request after
+another; with a rate, no faster than that together, as a real link carries them (loopback has no
+such limit). Prints "sent N answered M p50 X ms". Its own process, so the abuse costs the test that
+measures the reader nothing."""
 
 import socket
 import statistics
@@ -14,7 +16,8 @@ LINE = b"Accept-Language: pl-PL,pl;q=0.9," + b"en;q=0.1," * 900 + b"\r\n"
 REQUEST = b"GET /en/consent HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n" + LINE * 45 + b"\r\n"
 
 
-def abuse(port, until, latencies):
+def abuse(port, until, every, latencies):
+    """Requests on new connections until `until`, one every `every` seconds at most."""
     while time.monotonic() < until:
         started = time.monotonic()
         try:
@@ -25,11 +28,15 @@ def abuse(port, until, latencies):
             latencies.append((time.monotonic() - started) * 1000)
         except OSError:
             latencies.append(None)
+        time.sleep(max(0, started + every - time.monotonic()))
 
 
-def main(port, seconds, connections=6):
+def main(port, seconds, connections=6, megabits=0):
     until, latencies = time.monotonic() + seconds, []
-    threads = [threading.Thread(target=abuse, args=(port, until, latencies)) for _ in range(connections)]
+    every = connections * len(REQUEST) * 8 / (megabits * 1e6) if megabits else 0
+    threads = [
+        threading.Thread(target=abuse, args=(port, until, every, latencies)) for _ in range(connections)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:

@@ -16,6 +16,10 @@ ROOT = Path(__file__).resolve().parent.parent
 BENCH_TOKEN = "benchmark-dashboard-token"  # the ADMIN_TOKEN of the benchmark's servers (20+ characters)
 # A scan is written by its worker's background thread once it has been held this long (scan_counts.py).
 WRITTEN_WITHIN = scan_counts.HOLD_SECONDS + scan_counts.TICK_SECONDS + 0.5  # seconds
+# gunicorn alone, as the Procfile's tools/serve-behind-nginx runs it behind nginx: GUNICORN, then
+# any options, then APP.
+GUNICORN = [str(ROOT / ".venv" / "bin" / "gunicorn"), "--config", "gunicorn.conf.py"]
+APP = "app:create_app()"
 
 
 def free_port():

@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.run import SHARE_TARGET, load_in_rounds  # noqa: E402
-from bench.server import free_port, machine, start_server  # noqa: E402
+from bench.server import APP, GUNICORN, free_port, machine, start_server  # noqa: E402
 
 SLOW, IDLE = 50, 50  # from the issue
 HOLD_SECONDS = 30  # from the issue
@@ -46,8 +46,6 @@ P99_TARGET = 100  # ms
 READER_PATHS = ["/en/consent", "/en/", "/pl/consent", "/ar/get-help", "/en/services"]
 # A request's headers, sent a byte a second: at 1 byte/s it would take over 4 minutes to finish.
 SLOW_REQUEST = b"GET /en/consent HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: " + b"s" * 200 + b"\r\n\r\n"
-GUNICORN = [str(ROOT / ".venv" / "bin" / "gunicorn"), "--config", "gunicorn.conf.py"]
-APP = "app:create_app()"
 BEHIND_NGINX = ROOT / "tools" / "serve-behind-nginx"  # gunicorn.conf.py's gunicorn behind deploy/nginx.conf
 SYNC = ["--worker-class", "sync", "--threads", "1"]  # sync even if gunicorn.conf.py sets threads
 

@@ -1,4 +1,4 @@
-"""The site as production runs it: the Procfile's gunicorn with gunicorn.conf.py, fed raw bytes.
+"""gunicorn as the Procfile runs it behind nginx (or alone where there is none), fed raw bytes.
 
 These requests never reach the app through a test client: a request line that is not UTF-8, too
 long or malformed, too many or too large headers, odd methods and versions, smuggling attempts. The
@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from bench.server import free_port, start_server
+from bench.server import APP, GUNICORN, free_port, start_server
 from safernights import security
 
 from .conftest import ROOT
@@ -84,14 +84,18 @@ UNKNOWN_TRANSFER_CODING = raw([b"POST /en/ HTTP/1.1", HOST, b"Transfer-Encoding:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    """The Procfile's command on a free port, its error log kept in a file."""
+    """gunicorn with gunicorn.conf.py on a free port, with no nginx in front, its error log kept."""
     log_path = tmp_path_factory.mktemp("gunicorn") / "error.log"
     port = free_port()
     with log_path.open("w") as log:
         # As deployed: a public BASE_URL, so the log holds nothing but what gunicorn and the app say
         # about requests (the readers' address, 127.0.0.1 here, must never appear in it).
         process = start_server(
-            port, log=log, ADMIN_TOKEN="campaign-team-token-0123", BASE_URL="https://safer.example"
+            port,
+            log=log,
+            command=[*GUNICORN, APP],
+            ADMIN_TOKEN="campaign-team-token-0123",
+            BASE_URL="https://safer.example",
         )
     yield port, log_path
     process.terminate()

@@ -21,6 +21,7 @@ from bench.slow_clients import BEHIND_NGINX, IDLE, P99_TARGET, SLOW, under_attac
 from safernights import security
 
 HOLD_SECONDS = 10
+PAGE_REQUEST = b"GET /en/consent HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
 NGINX = shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin:/sbin")
 
 
@@ -64,8 +65,7 @@ def exchange(port, data, half_close=False):
 
 
 def test_pages_come_through_nginx_as_the_app_sends_them(site):
-    request = b"GET /en/consent HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
-    status, headers, _ = exchange(site, request)
+    status, headers, _ = exchange(site, PAGE_REQUEST)
     assert status == 200
     assert headers["server"] == "Safer Nights"
     for name, value in security.HEADERS.items():
@@ -77,10 +77,9 @@ def test_pages_come_through_nginx_as_the_app_sends_them(site):
     [
         b"GET /en/ HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Long: " + b"x" * 9000 + b"\r\n\r\n",  # 400
         b"GET /" + b"a" * 9000 + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",  # 414
+        b"POST /admin/ HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 70000\r\n\r\n" + b"a" * 70000,  # 413
     ],
-    # Not a body over client_max_body_size: nginx answered that 413 with its own HTML page in two
-    # runs of four (issue 15, open).
-    ids=["header too large", "address too long"],
+    ids=["header too large", "address too long", "body too large"],
 )
 def test_what_nginx_refuses_itself_has_the_sites_headers(site, request_bytes):
     status, headers, body = exchange(site, request_bytes, half_close=True)
@@ -98,3 +97,19 @@ def test_stopping_stops_nginx_and_gunicorn(tmp_path):
     assert process.wait(timeout=30) == 0
     with pytest.raises(ConnectionRefusedError):
         socket.create_connection(("127.0.0.1", port), timeout=2).close()
+
+
+def test_without_nginx_gunicorn_serves_alone_and_says_so(tmp_path):
+    """A platform with no nginx still serves readers, from the same Procfile, with a warning."""
+    port, log = free_port(), tmp_path / "error.log"
+    with log.open("w") as errors:
+        command = [BEHIND_NGINX, "--bind", f"127.0.0.1:{port}"]
+        process = start_server(port, log=errors, command=command, NGINX=str(tmp_path / "no-nginx"))
+    try:
+        status, headers, _ = exchange(port, PAGE_REQUEST)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+    assert status == 200
+    assert headers["server"] == "Safer Nights"
+    assert "nginx was not found, so gunicorn serves alone" in log.read_text()
