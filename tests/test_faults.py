@@ -351,8 +351,8 @@ def test_huge_accept_language_from_six_connections(tmp_path):
 
 @pytest.fixture(scope="module", autouse=True)
 def table(request):
-    """After the runs: the table, printed by pytest's own reporter (past its capture), and kept in
-    the file FAULTS_TABLE names (`make faults` keeps it in bench/faults.md)."""
+    """After the runs: the table, printed past pytest's capture, and kept in the file FAULTS_TABLE
+    names (`make faults` keeps it in bench/faults.md)."""
     yield
     columns = list(RESULTS[0]) if RESULTS else []
     lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
@@ -360,6 +360,7 @@ def table(request):
         cells = [f"{value:.1f}" if isinstance(value, float) else str(value) for value in figures.values()]
         lines.append("| " + " | ".join(cells) + " |")
     text = "\n".join(lines) + "\n"
-    request.config.pluginmanager.getplugin("terminalreporter").write("\n" + text, flush=True)
+    with request.config.pluginmanager.getplugin("capturemanager").global_and_fixture_disabled():
+        print("\n" + text, flush=True)
     if os.environ.get("FAULTS_TABLE"):
         Path(ROOT, os.environ["FAULTS_TABLE"]).write_text("# Fault runs (`make faults`)\n\n" + text)
