@@ -17,6 +17,7 @@ from safernights import (
     migrations,
     offline_pack,
     placements,
+    prebuilt,
     qr_codes,
     scan_counts,
     scan_guard,
@@ -62,5 +63,7 @@ def create_app(overrides=None):
     for views in (pages, offline, directory_pages, directory_api, qr_links, printing, admin, partners):
         app.register_blueprint(views.bp)
     errors.init_app(app)
+    prebuilt.init_app(app)
+    security.behind_proxies(app)
     header_limits.init_app(app)
     return app

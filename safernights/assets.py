@@ -48,13 +48,37 @@ def build(source, target):
     return manifest
 
 
+class Files(WhiteNoise):
+    """WhiteNoise, serving the built pages too (prebuilt.py) by the same path as the CSS."""
+
+    def __init__(self, application, *, sends_http_to_https, **options):
+        super().__init__(application, **options)
+        self.pages = {}  # prebuilt.Pages once built
+        self.sends_http_to_https = sends_http_to_https
+
+    def __call__(self, environ, start_response):
+        page = self.pages.get(environ.get("PATH_INFO", "")) if self.is_for_a_page(environ) else None
+        if page is None:
+            return super().__call__(environ, start_response)
+        return self.serve(page, environ, start_response)
+
+    def is_for_a_page(self, environ):
+        """A plain GET or HEAD: a query, a POST or http to be sent to https is Flask's to answer."""
+        return (
+            not environ.get("QUERY_STRING")
+            and environ["REQUEST_METHOD"] in ("GET", "HEAD")
+            and (environ["wsgi.url_scheme"] == "https" or not self.sends_http_to_https)
+        )
+
+
 def init_app(app):
     target = Path(app.instance_path) / "static"
     manifest = build(SOURCE, target)
     app.extensions["assets"] = manifest
     app.jinja_env.globals["asset"] = lambda name: PREFIX + manifest[name]
-    app.wsgi_app = WhiteNoise(
+    app.wsgi_app = app.extensions["static_files"] = Files(
         app.wsgi_app,
+        sends_http_to_https=security.sends_http_to_https(app.config),
         root=target,
         prefix=PREFIX,
         immutable_file_test=lambda path, url: True,  # every name here carries its hash

@@ -75,7 +75,12 @@ def _gzip(body):
 
 def deliver(response):
     """Make a successful page (or service worker, or manifest) cacheable, conditional and compressed."""
-    if response.status_code != 200 or response.mimetype not in DELIVERED or response.direct_passthrough:
+    if (
+        response.status_code != 200
+        or response.mimetype not in DELIVERED
+        or response.direct_passthrough
+        or "Content-Encoding" in response.headers  # compressed by its view (the offline pack)
+    ):
         return response
     response.headers.setdefault("Cache-Control", f"public, max-age={HTML_MAX_AGE}")
     body = response.get_data()

@@ -26,9 +26,10 @@ def version(roots):
     return digest.hexdigest()[:12]
 
 
-# What every page needs (not the print stylesheet or the link-preview image: no page offline uses them).
-SHELL = ("css/site.css", "js/site.js", "icons/icon.svg", "icons/icon-192.png", "icons/icon-512.png",
-         "icons/icon-maskable-512.png")  # fmt: skip
+# What every page needs, all of it text so that it travels in the pack (pack_bundle.py). Not the
+# print stylesheet or the link-preview image, which no page offline uses, nor the PNG icons, which
+# only installing the app asks for (online, and kept then by the worker).
+SHELL = ("css/site.css", "js/site.js", "icons/icon.svg")
 
 
 def shell(manifest):

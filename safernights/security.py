@@ -26,6 +26,7 @@ HEADERS = {
     "Cross-Origin-Resource-Policy": "same-origin",
 }
 HSTS = "max-age=31536000; includeSubDomains"
+EVERY_ANSWER = {*HEADERS, "Strict-Transport-Security"}  # 304s included
 # The embeddable help cards: any site may frame them. Nothing else relaxes frame-ancestors.
 EMBEDDABLE = {"Content-Security-Policy": CSP.replace("frame-ancestors 'none'", "frame-ancestors *")}
 # The directory API is public data: any site may read it.
@@ -47,6 +48,10 @@ def static_headers(base_url):
             headers[name] = value
 
     return add
+
+
+def sends_http_to_https(config):
+    return https_only(config["BASE_URL"]) and bool(config["PROXY_COUNT"])
 
 
 def to_https():
@@ -95,7 +100,7 @@ def secure(response):
 
 def init_app(app):
     app.after_request(secure)
-    if https_only(app.config["BASE_URL"]) and app.config["PROXY_COUNT"]:
+    if sends_http_to_https(app.config):
         app.before_request(to_https)
     elif https_only(app.config["BASE_URL"]):
         app.logger.warning(
@@ -103,6 +108,10 @@ def init_app(app):
             "http is not sent to https and the dashboard refuses every request. Set PROXY_COUNT to "
             "the number of proxies in front of the app (the one ending TLS is usually 1)."
         )
+
+
+def behind_proxies(app):
+    """Outermost but for the header limits: the static files and built pages see the scheme too."""
     if app.config["PROXY_COUNT"]:
         # Trust X-Forwarded-Proto/Host only from proxies we were told about; the client IP is never used.
         count = app.config["PROXY_COUNT"]

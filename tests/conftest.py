@@ -10,6 +10,7 @@ import gzip
 from collections import Counter
 from pathlib import Path
 
+import brotli
 import html5lib
 import pytest
 from flask.testing import FlaskClient
@@ -58,6 +59,8 @@ def check_page(response):
     body = response.get_data()
     if response.headers.get("Content-Encoding") == "gzip":
         body = gzip.decompress(body)
+    elif response.headers.get("Content-Encoding") == "br":
+        body = brotli.decompress(body)
     document = parse_html(body.decode("utf-8"))
     assert document.get("lang"), "html has no lang"
     assert document.get("dir") in ("ltr", "rtl"), "html has no dir"

@@ -1,5 +1,6 @@
 import gzip
 
+import brotli
 import pytest
 
 from safernights import content
@@ -114,13 +115,15 @@ def test_pages_answer_conditional_requests_with_304(client):
     assert again.get_data() == b""
 
 
-def test_pages_are_gzipped_for_browsers_that_accept_it(client):
+def test_pages_are_compressed_brotli_first_then_gzip(client):
     plain = client.get("/en/get-help")
     packed = client.get("/en/get-help", headers={"Accept-Encoding": "gzip, br"})
-    assert packed.headers["Content-Encoding"] == "gzip"
+    assert packed.headers["Content-Encoding"] == "br"
     assert "Accept-Encoding" in packed.headers["Vary"]
-    assert gzip.decompress(packed.get_data()) == plain.get_data()
+    assert brotli.decompress(packed.get_data()) == plain.get_data()
     assert packed.headers["ETag"] == plain.headers["ETag"]
+    gzipped = client.get("/en/get-help", headers={"Accept-Encoding": "gzip"})
+    assert gzip.decompress(gzipped.get_data()) == plain.get_data()
 
 
 def test_health_check(client):

@@ -2,7 +2,7 @@
 
 from flask import Blueprint, current_app, g, render_template
 
-from safernights import content, directory, http_cache, offline_pack
+from safernights import content, directory, http_cache, offline_pack, pack_bundle
 
 bp = Blueprint("offline", __name__)
 
@@ -20,6 +20,23 @@ def service_worker():
     )
     # no-cache: the browser asks every time, so a new version reaches phones on their next visit.
     return body, {"Content-Type": "text/javascript; charset=utf-8", "Cache-Control": "no-cache"}
+
+
+@bp.get("/pack/<version>/<lang:lang>.json")
+def pack(version):
+    """Every page of the language and the shell in one answer, or only the files ?only= names."""
+    pack_bundle.checked_version(version)
+    found = pack_bundle.files(current_app, g.lang)
+    chosen = pack_bundle.only(len(found))
+    picked = found if chosen is None else [found[i] for i in chosen]
+    return pack_bundle.answer(pack_bundle.bundle(version, g.lang, picked))
+
+
+@bp.get("/pack/<version>/<lang:lang>.index.json")
+def pack_index(version):
+    """The hash of each file of the pack, so that a phone fetches only what changed."""
+    pack_bundle.checked_version(version)
+    return pack_bundle.answer(pack_bundle.index(version, g.lang, pack_bundle.files(current_app, g.lang)))
 
 
 @bp.get("/<lang:lang>/manifest.webmanifest")

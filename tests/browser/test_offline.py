@@ -29,6 +29,13 @@ WAIT_FOR_PACK = """async ([lang, urls, old]) => {
 }"""
 
 
+WAIT_FOR_OLD_CACHES_GONE = """async (old) => {
+  while ((await caches.keys()).some((name) => old.includes(name))) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}"""
+
+
 def pack(lang):
     with APP.test_request_context():
         return offline_pack.pack(APP.extensions["content"], APP.extensions["directory"], lang)
@@ -102,9 +109,7 @@ def test_a_content_change_reaches_the_phone_on_its_next_visit(
     monkeypatch.setenv("CONTENT_DIR", str(folder))
     own_server.app = create_app()  # a deploy
     save_pack(page, own_server.url, "pl", "/pl/", old=old)
-    page.wait_for_function(
-        "(old) => caches.keys().then((now) => now.every((name) => !old.includes(name)))", arg=old
-    )
+    page.evaluate(WAIT_FOR_OLD_CACHES_GONE, old)  # the new worker is active
     context.set_offline(True)
     page.goto(own_server.url + "/pl/consent")
     assert page.locator("h1").inner_text().startswith("Nowe: ")
