@@ -3,6 +3,7 @@ behind each choice (`make bench-settings`)."""
 
 import multiprocessing
 import os
+import time
 
 from safernights import gunicorn_hooks, scan_counts
 
@@ -50,6 +51,12 @@ errorlog = "-"
 
 def on_starting(server):
     gunicorn_hooks.use(server)
+    # The app is preloaded, and gunicorn listens only after this hook: every page is built here once
+    # for all the workers (4.8 s with new content, 2.0 s without), so no reader waits while one is
+    # built. Built on first request, the first Polish phone after a start waited 0.6 s for its pack.
+    started = time.monotonic()
+    built = server.app.wsgi().extensions["static_files"].pages.build_all()
+    server.log.info("Built %d pages in %.1f s", built, time.monotonic() - started)
 
 
 def worker_exit(server, worker):

@@ -188,7 +188,7 @@ def main():
             "directory /en/services": DIRECTORY_SHARE,
             "directory filtered /en/services?need=sexual-violence": SHARE_TARGET,
             "HSDS API list /api/services": SHARE_TARGET,
-            "QR scan /q/consent, SQLite": SHARE_TARGET,
+            "QR scan, SQLite /q/consent": SHARE_TARGET,
         }
         results = load_in_rounds([(name, base + name.split(" ")[-1]) for name in shares])  # its address last
         send_exact_scans(port)
@@ -244,7 +244,7 @@ def main():
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for name, r, totals in [
-        ("SQLite", results["QR scan /q/consent, SQLite"], sqlite_totals),
+        ("SQLite", results["QR scan, SQLite /q/consent"], sqlite_totals),
         ("PostgreSQL", postgres, postgres_totals),
     ]:
         completed = sum(run["requests"] for run in r["runs"])

@@ -13,21 +13,35 @@ CHUNK = 4096
 
 
 class Link:
-    """One direction of the link: a shared bandwidth and a one-way delay."""
+    """One direction of the link: a shared bandwidth and a one-way delay. Bytes are in flight
+    together, as on a real link: each chunk leaves once the link has sent what was queued before it
+    and arrives the delay later, while the next chunk is already on its way. (Waiting for each chunk
+    to arrive before reading the next made the delay count once per 4 KB: a 28 KB answer took
+    1.7 s on a link that carries it in 0.6 s.)"""
 
     def __init__(self, bits_per_second, delay):
         self.bytes_per_second = bits_per_second / 8
         self.delay = delay
-        self.free_at = 0.0  # when the link has sent everything queued so far
-        self.lock = asyncio.Lock()
+        self.free_at = 0.0  # when the link has sent everything queued so far, on every connection
 
     async def carry(self, reader, writer):
+        in_flight = asyncio.Queue()
+        delivering = asyncio.ensure_future(self.deliver(in_flight, writer))
         try:
             while data := await reader.read(CHUNK):
-                async with self.lock:
-                    start = max(time.monotonic(), self.free_at)
-                    self.free_at = start + len(data) / self.bytes_per_second
-                arrive = self.free_at + self.delay
+                self.free_at = max(time.monotonic(), self.free_at) + len(data) / self.bytes_per_second
+                in_flight.put_nowait((self.free_at + self.delay, data))
+        except ConnectionError:
+            pass
+        finally:
+            in_flight.put_nowait(None)
+            await delivering
+
+    @staticmethod
+    async def deliver(in_flight, writer):
+        try:
+            while (chunk := await in_flight.get()) is not None:
+                arrive, data = chunk
                 await asyncio.sleep(max(0.0, arrive - time.monotonic()))
                 writer.write(data)
                 await writer.drain()

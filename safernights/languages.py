@@ -77,7 +77,14 @@ def best_language(header):
 
 def og_locale(language):
     """The Open Graph form of a language's locale: pl -> pl_PL, en_GB -> en_GB, zh_Hans_CN -> zh_CN."""
-    locale = Locale.parse(language.locale)
+    return open_graph_form(language.locale)
+
+
+# Every page names all twelve, and babel takes a couple of milliseconds to parse each locale: worked
+# out once, it is 3 ms a page less.
+@functools.cache
+def open_graph_form(identifier):
+    locale = Locale.parse(identifier)
     territory = locale.territory or Locale.parse(get_global("likely_subtags")[locale.language]).territory
     return f"{locale.language}_{territory}"
 

@@ -14,7 +14,7 @@ import time
 import pytest
 
 from bench.server import APP, GUNICORN, free_port, start_server
-from safernights import security
+from safernights import prebuilt, security
 
 from .conftest import ROOT
 
@@ -171,6 +171,14 @@ def test_the_error_log_names_no_ip_address(server):
     log = log_path.read_text()
     assert "Invalid request from ip=(not logged)" in log
     assert "127.0.0.1" not in log
+
+
+def test_every_page_is_built_before_gunicorn_listens(server, app):
+    """The first phone after a deploy: its page and its pack are ready, not built while it waits."""
+    log = server[1].read_text()
+    built = f"Built {len(prebuilt.paths(app))} pages in "
+    assert built in log
+    assert log.index(built) < log.index("Listening at: ")
 
 
 def break_file(folder, name, old, new):
