@@ -31,9 +31,10 @@ THREADS = 2
 ROUNDS = 3  # each target is loaded this many times, in turn with the others; the median run counts
 # Issue 16's targets: a topic page (built once, served like a static file) at least 85% of the static
 # file's rate, the directory 70%; what Flask still answers (a filtered directory, the API, scans) at
-# least half, from issues 8 and 14; p99 under 50 ms with no errors. Lighthouse: issue 8's floor.
+# least half, from issues 8 and 14; p99 under 50 ms with no errors. Lighthouse: 100 in all four
+# categories, as issue 16 asks to keep (issue 8 had asked 95 for performance).
 TOPIC_SHARE, DIRECTORY_SHARE, SHARE_TARGET, P99_TARGET = 0.85, 0.70, 0.5, 50
-LIGHTHOUSE_TARGETS = {"performance": 95, "accessibility": 100, "best-practices": 100, "seo": 100}
+LIGHTHOUSE_TARGETS = {"performance": 100, "accessibility": 100, "best-practices": 100, "seo": 100}
 HTML_BUDGET, FIRST_VISIT_BUDGET = 14 * 1024, 30 * 1024  # bytes gzipped, from issue 2
 PACK_BUDGET = 40 * 1024  # bytes on the wire: one language's whole pack in one answer, issue 16
 # Issue 16, on the weak signal: the first page shown within 1.5 s, the whole pack saved within 2.5 s

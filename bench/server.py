@@ -32,6 +32,9 @@ def procfile_command():
     return shlex.split(re.search(r"^web:\s*(.+)$", (ROOT / "Procfile").read_text(), re.M).group(1))
 
 
+STARTING = 30  # s
+
+
 def start_server(port, log=subprocess.DEVNULL, command=None, **settings):
     """Run the Procfile's web command (or another) with PORT and any settings set, and wait until it
     answers."""
@@ -42,7 +45,9 @@ def start_server(port, log=subprocess.DEVNULL, command=None, **settings):
         "PATH": f"{ROOT / '.venv' / 'bin'}:{os.environ['PATH']}",
     }
     server = subprocess.Popen(command or procfile_command(), cwd=ROOT, env=env, stderr=log)
-    for _ in range(100):
+    # gunicorn builds every page before it listens: 2 s, or about 5 s with new content (a fresh clone).
+    deadline = time.monotonic() + STARTING
+    while time.monotonic() < deadline:
         if server.poll() is not None:
             raise SystemExit(f"the server stopped at start-up (exit status {server.returncode})")
         try:

@@ -176,8 +176,6 @@
   }
   form.elements.open.checked = form.elements.open.checked || asked.get("open") === "now";
   form.addEventListener("change", apply);
-  form.addEventListener("submit", function (event) { event.preventDefault(); apply(); });
-  form.querySelector("button[type=submit]").hidden = true; // choosing filters at once: one less row
   apply();
 }());
 
