@@ -27,7 +27,8 @@ CACHED_TITLE = """async (url) => {
 
 class Noted:
     """The site, noting every address it is asked for; `fault` spoils its pack answers: "cut" ends
-    one halfway, "damaged" changes one byte of a page and leaves its hash as it was."""
+    one halfway, "damaged" changes one byte of a page and leaves its hash as it was, "refused"
+    gives the first page an address the phone's cache will not take (its hash still checks out)."""
 
     def __init__(self, app, fault=None):
         self.app, self.fault, self.asked = app, fault, []
@@ -40,7 +41,11 @@ class Noted:
         environ["HTTP_ACCEPT_ENCODING"] = "identity"
         body, status, headers = run_wsgi_app(self.app, environ, buffered=True)
         data = b"".join(body)
-        data = data[: len(data) // 2] if self.fault == "cut" else data.replace(b"<h1>", b"<h1> ", 1)
+        data = {
+            "cut": lambda: data[: len(data) // 2],
+            "damaged": lambda: data.replace(b"<h1>", b"<h1> ", 1),
+            "refused": lambda: data.replace(b'"url":"/', b'"url":"ftp://example.invalid/', 1),
+        }[self.fault]()
         start_response(status, [(name, value) for name, value in headers if name != "Content-Length"])
         return [data]
 
@@ -109,6 +114,16 @@ def test_a_download_cut_off_on_a_first_visit_keeps_nothing(page, own_server):
     page.goto(own_server.url + "/pl/consent")
     install_ended(page, noted)
     assert page.evaluate("caches.keys()") == []
+    noted.fault = None
+    save_pack(page, own_server.url, "pl", "/pl/consent")
+
+
+def test_a_file_the_phone_will_not_save_keeps_none_of_the_pages(page, own_server):
+    """One page of the pack cannot be stored: no pages are kept, and the next visit saves them all."""
+    own_server.app = noted = Noted(own_server.app, fault="refused")
+    page.goto(own_server.url + "/pl/consent")
+    install_ended(page, noted)
+    assert [name for name in page.evaluate("caches.keys()") if name.startswith("pages-")] == []
     noted.fault = None
     save_pack(page, own_server.url, "pl", "/pl/consent")
 
