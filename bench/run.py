@@ -8,7 +8,6 @@ import gzip
 import http.client
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
 import urllib.request
@@ -23,12 +22,9 @@ from bench import lighthouse  # noqa: E402
 from bench.postgres import TemporaryPostgres  # noqa: E402
 from bench.server import BENCH_TOKEN, free_port, machine, start_server, stored, stored_scans  # noqa: E402
 from bench.weak_signal import WEAK_SIGNAL, offline_packs, time_to_save_pack, weak_signal_limits  # noqa: E402
+from bench.wrk import CONNECTIONS, DURATION, ROUNDS, THREADS, load_in_rounds  # noqa: E402
 from safernights import config, content, qr_codes  # noqa: E402
 
-CONNECTIONS = 64
-DURATION = "10s"
-THREADS = 2
-ROUNDS = 3  # each target is loaded this many times, in turn with the others; the median run counts
 # Issue 16's targets: a topic page (built once, served like a static file) at least 85% of the static
 # file's rate, the directory 70%; what Flask still answers (a filtered directory, the API, scans) at
 # least half, from issues 8 and 14; p99 under 50 ms with no errors. Lighthouse: 100 in all four
@@ -41,7 +37,6 @@ PACK_BUDGET = 40 * 1024  # bytes on the wire: one language's whole pack in one a
 # of it.
 SHOWN_TARGET, SAVED_TARGET = 1.5, 2.5
 EXACT_SCANS = 1000  # sent after the timed run, 64 at a time, each a new phone, each of which must be stored
-SCANS_SCRIPT = ROOT / "bench" / "scans.lua"  # every scan from another phone, as on a real night
 
 
 def fetch(url, encodings="gzip"):
@@ -54,50 +49,6 @@ def fetch(url, encodings="gzip"):
 def fetch_text(url):
     body, headers = fetch(url)
     return (gzip.decompress(body) if headers.get("Content-Encoding") == "gzip" else body).decode()
-
-
-def percentile(output, share):
-    """A latency percentile from wrk's --latency table, in milliseconds."""
-    match = re.search(rf"^\s*{share}%\s+([\d.]+)(us|ms|s|m)\s*$", output, re.M)
-    if not match:
-        raise SystemExit(f"no {share}% latency in wrk's output:\n{output}")
-    return float(match.group(1)) * {"us": 0.001, "ms": 1, "s": 1000, "m": 60_000}[match.group(2)]
-
-
-def load(url):
-    """requests/s, p50 and p99 in ms, and errors, for one URL at CONNECTIONS connections; a QR scan
-    is sent from another phone each time (SCANS_SCRIPT)."""
-    script = [f"--script={SCANS_SCRIPT}"] if "/q/" in url else []
-    command = ["wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{DURATION}", "--latency", *script]
-    output = subprocess.run(
-        [*command, "-H", "Accept-Encoding: gzip", url],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    errors = sum(int(n) for n in re.findall(r"(?:Non-2xx or 3xx responses|errors: \w+) (\d+)", output))
-    errors += sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", output))
-    return {
-        "requests": int(re.search(r"(\d+) requests in", output).group(1)),
-        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
-        "p50": percentile(output, 50),
-        "p99": percentile(output, 99),
-        "errors": errors,
-    }
-
-
-def load_in_rounds(targets):
-    """Load each (name, url) ROUNDS times, taking turns so a slow spell of this shared machine hits
-    every target alike; keep each target's median run by requests/s, and every run's errors."""
-    runs = {name: [] for name, _ in targets}
-    for _ in range(ROUNDS):
-        for name, url in targets:
-            runs[name].append(load(url))
-    results = {}
-    for name, measured in runs.items():
-        median = sorted(measured, key=lambda run: run["rps"])[len(measured) // 2]
-        results[name] = {**median, "errors": sum(run["errors"] for run in measured), "runs": measured}
-    return results
 
 
 def page_weights(base):

@@ -22,8 +22,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench import soak  # noqa: E402
-from bench.run import CONNECTIONS, DURATION, ROUNDS, load_in_rounds  # noqa: E402
 from bench.server import free_port, machine, start_server  # noqa: E402
+from bench.wrk import CONNECTIONS, DURATION, ROUNDS, load_in_rounds  # noqa: E402
 
 # (what changes, the lines added after gunicorn.conf.py's own)
 CANDIDATES = [

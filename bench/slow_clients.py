@@ -34,8 +34,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.run import SHARE_TARGET, load_in_rounds  # noqa: E402
+from bench.run import SHARE_TARGET  # noqa: E402
 from bench.server import APP, GUNICORN, free_port, machine, start_server  # noqa: E402
+from bench.wrk import load_in_rounds  # noqa: E402
 
 SLOW, IDLE = 50, 50  # from the issue
 HOLD_SECONDS = 30  # from the issue

@@ -31,7 +31,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.run import percentile  # noqa: E402
 from bench.server import (  # noqa: E402
     BENCH_TOKEN,
     WRITTEN_WITHIN,
@@ -41,6 +40,7 @@ from bench.server import (  # noqa: E402
     stored,
     stored_scans,
 )
+from bench.wrk import percentile  # noqa: E402
 
 CONNECTIONS = 200  # from the issue
 SECONDS = 60  # from the issue
